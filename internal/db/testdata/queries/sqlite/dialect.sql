@@ -1,0 +1,2 @@
+-- name: DialectName
+SELECT 'sqlite';

@@ -1,0 +1,11 @@
+-- name: InsertWidget
+INSERT INTO widgets (name, created_at, active) VALUES ($1, $2, $3) RETURNING id;
+
+-- name: GetWidget
+SELECT id, name, created_at, active FROM widgets WHERE id = $1;
+
+-- name: SwappedParams
+SELECT name FROM widgets WHERE active = $2 AND name = $1;
+
+-- name: DialectName
+SELECT 'common';
