@@ -18,9 +18,18 @@ type txKey struct{}
 // Tx is a write transaction carried in a context.
 type Tx struct {
 	*sql.Tx
+	conn      *sql.Conn
 	db        *DB
 	afterHook []func()
 }
+
+// Raw gives f the driver connection the transaction runs on, so a library that
+// speaks the driver's own API (River's pgx driver) can write inside this same
+// transaction. f must not keep the connection after it returns.
+func (t *Tx) Raw(f func(driverConn any) error) error { return t.conn.Raw(f) }
+
+// Dialect is the dialect of the database the transaction runs on.
+func (t *Tx) Dialect() Dialect { return t.db.Dialect }
 
 // TxFrom returns the transaction carried by ctx, if any.
 func TxFrom(ctx context.Context) *Tx {
@@ -35,12 +44,20 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err 
 	if TxFrom(ctx) != nil {
 		return fn(ctx)
 	}
-	sqlTx, err := d.Writer.BeginTx(ctx, nil)
+	// A dedicated connection lets Raw reach the driver connection of this very
+	// transaction.
+	conn, err := d.Writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, db: d}
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, conn: conn, db: d}
 	defer func() {
+		defer conn.Close()
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
 			panic(p)
