@@ -15,10 +15,13 @@ import (
 // capabilities never collide on version numbers. Extra, if set, runs after the SQL
 // migrations (River's own migrator uses it).
 type Module struct {
-	Name  string
-	FS    fs.FS
-	Dir   string
-	Extra func(ctx context.Context, d *DB) error
+	Name string
+	// Version identifies migrations that do not live in FS (River's), so test
+	// templates are rebuilt when they change.
+	Version string
+	FS      fs.FS
+	Dir     string
+	Extra   func(ctx context.Context, d *DB) error
 	// Pending, if set, reports whether Extra has work left (for /readyz).
 	Pending func(ctx context.Context, d *DB) (bool, error)
 }

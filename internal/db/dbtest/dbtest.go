@@ -61,7 +61,7 @@ var (
 func schemaKey(modules []db.Module) string {
 	h := sha256.New()
 	for _, m := range modules {
-		fmt.Fprintf(h, "module %s\n", m.Name)
+		fmt.Fprintf(h, "module %s %s\n", m.Name, m.Version)
 		if m.FS == nil {
 			continue
 		}
