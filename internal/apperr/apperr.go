@@ -67,7 +67,7 @@ func Conflict(key string, args ...any) *Error { return New(CodeConflict, key, ar
 func Forbidden() *Error { return New(CodeForbidden, "error.forbidden") }
 
 // Invalid starts a validation error; add fields with Field.
-func Invalid() *Error { return New(CodeInvalid, "error.validation") }
+func Invalid() *Error { return New(CodeInvalid, "error.validation_failed") }
 
 // Field records a field's problem and returns the error for chaining.
 func (e *Error) Field(name, key string, args ...any) *Error {
@@ -100,4 +100,28 @@ func As(err error) (*Error, bool) {
 func Is(err error, code Code) bool {
 	e, ok := As(err)
 	return ok && e.Code == code
+}
+
+// HTTPStatus is the status an HTTP layer answers for the code (web and API
+// agree on it). Unknown codes are server errors.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case CodeNotFound:
+		return 404
+	case CodeInvalid:
+		return 422
+	case CodeBadRequest:
+		return 400
+	case CodeConflict:
+		return 409
+	case CodeForbidden:
+		return 403
+	case CodeUnauthorized:
+		return 401
+	case CodeRateLimited:
+		return 429
+	case CodeTooLarge:
+		return 413
+	}
+	return 500
 }
