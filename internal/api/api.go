@@ -100,6 +100,12 @@ func (a *API) Handler() http.Handler {
 	})
 }
 
+// Pattern is the route pattern r would match, for metrics labels.
+func (a *API) Pattern(r *http.Request) string {
+	_, p := a.mux.Handler(r)
+	return p
+}
+
 // public marks operations that need no token.
 var public = map[string]bool{"/openapi.json": true, "/openapi.yaml": true, "/openapi-3.0.json": true, "/openapi-3.0.yaml": true}
 
@@ -117,7 +123,7 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	}
 	token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
 	if !ok || token == "" {
-		writeErr(ctx, base, apperr.New(apperr.CodeUnauthorized, "error.unauthorized"))
+		a.writeErr(ctx, base, apperr.New(apperr.CodeUnauthorized, "error.unauthorized"))
 		return
 	}
 	u, tok, err := a.deps.Auth.VerifyToken(base, strings.TrimSpace(token))
@@ -125,7 +131,7 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 		if _, isApp := apperr.As(err); !isApp {
 			a.deps.Log.Error("verify token", "err", err)
 		}
-		writeErr(ctx, base, apperr.New(apperr.CodeUnauthorized, "error.unauthorized"))
+		a.writeErr(ctx, base, apperr.New(apperr.CodeUnauthorized, "error.unauthorized"))
 		return
 	}
 	if u.Locale != "" {
@@ -143,9 +149,9 @@ func (a *API) orgLocale(ctx context.Context) string {
 	return a.deps.OrgLocale(ctx)
 }
 
-func writeErr(ctx huma.Context, base context.Context, err error) {
+func (a *API) writeErr(ctx huma.Context, base context.Context, err error) {
 	se := toStatusError(base, err)
-	_ = huma.WriteErr(nil, huma.WithContext(ctx, base), se.GetStatus(), se.Err.Message, se)
+	_ = huma.WriteErr(a.API, huma.WithContext(ctx, base), se.GetStatus(), se.Err.Message, se)
 }
 
 // Fail converts any error from a domain service into the API error shape; bare

@@ -69,6 +69,8 @@ func newRenderer() (*renderer, error) {
 	return r, nil
 }
 
+const partialPrefix = "partial_"
+
 var funcs = template.FuncMap{
 	"lower": strings.ToLower,
 	"join":  strings.Join,
@@ -82,8 +84,8 @@ var funcs = template.FuncMap{
 }
 
 // add parses every *.html in dir (except the layout) as a page named by its file
-// name without extension. Files whose name starts with "_" are partials shared by
-// every page of that folder.
+// name without extension. Files named partial_*.html are shared by every page of
+// that folder (not "_": go:embed leaves such files out).
 func (r *renderer) add(fsys fs.FS, dir string) error {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -91,7 +93,7 @@ func (r *renderer) add(fsys fs.FS, dir string) error {
 	}
 	var partials []string
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "_") {
+		if strings.HasPrefix(e.Name(), partialPrefix) {
 			partials = append(partials, dir+"/"+e.Name())
 		}
 	}
@@ -99,7 +101,7 @@ func (r *renderer) add(fsys fs.FS, dir string) error {
 	defer r.mu.Unlock()
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".html") || name == "layout.html" || strings.HasPrefix(name, "_") {
+		if e.IsDir() || !strings.HasSuffix(name, ".html") || name == "layout.html" || strings.HasPrefix(name, partialPrefix) {
 			continue
 		}
 		t, err := r.base.Clone()

@@ -89,6 +89,9 @@ func New(d Deps) (*Server, error) {
 	sm.Cookie.Path = "/"
 	s := &Server{deps: d, mux: http.NewServeMux(), sm: sm, r: r, cop: http.NewCrossOriginProtection()}
 	sm.ErrorFunc = func(w http.ResponseWriter, req *http.Request, err error) {
+		if errors.Is(err, context.Canceled) { // the client went away
+			return
+		}
 		d.Log.Error("session store", "err", err)
 		s.Error(w, req, err)
 	}
@@ -117,6 +120,12 @@ func (s *Server) Handle(pattern string, perm auth.Permission, h http.HandlerFunc
 
 // HandlePublic registers a handler reachable without signing in (public forms).
 func (s *Server) HandlePublic(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// Pattern is the route pattern r would match, for metrics labels.
+func (s *Server) Pattern(r *http.Request) string {
+	_, p := s.mux.Handler(r)
+	return p
+}
 
 // Handler is the shell with its middleware: sessions, locale, user, CSRF.
 func (s *Server) Handler() http.Handler {

@@ -1,0 +1,181 @@
+// Package app wires Hearken together explicitly: configuration in, services,
+// HTTP surface and background work out. It holds no globals.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/hearken-org/hearken/internal/api"
+	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/config"
+	"github.com/hearken-org/hearken/internal/db"
+	"github.com/hearken-org/hearken/internal/demo"
+	"github.com/hearken-org/hearken/internal/i18n"
+	"github.com/hearken-org/hearken/internal/jobs"
+	"github.com/hearken-org/hearken/internal/org"
+	"github.com/hearken-org/hearken/internal/web"
+)
+
+// Version is set at build time (-ldflags "-X …app.Version=…").
+var Version = "dev"
+
+// App is one running Hearken instance.
+type App struct {
+	Cfg     config.Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Metrics *prometheus.Registry
+	Bundle  *i18n.Bundle
+	Auth    *auth.Service
+	Org     *org.Service
+	Jobs    *jobs.Jobs
+}
+
+// Modules lists every capability's schema, in migration order.
+func (a *App) Modules() []db.Module { return Modules() }
+
+// Modules lists every capability's schema, in migration order.
+func Modules() []db.Module {
+	return []db.Module{auth.Module, org.Module, jobs.Module(), demo.Module()}
+}
+
+// Open opens the database, applies migrations and builds the services. It does
+// not start serving.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a, err := New(ctx, cfg, log, d)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// New builds Hearken on an open database, applying pending migrations. The
+// caller keeps ownership of d until Close.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: d, Metrics: prometheus.NewRegistry()}
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Writer, "writer"))
+	if d.Reader != d.Writer {
+		a.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Reader, "reader"))
+	}
+	if err := d.Migrate(ctx, log, a.Modules()...); err != nil {
+		return nil, err
+	}
+	var err error
+	if a.Bundle, err = i18n.NewBundle("en"); err != nil {
+		return nil, err
+	}
+	a.Auth = auth.NewService(d)
+	a.Org = org.NewService(d, a.Auth)
+	a.Jobs, err = jobs.New(d, log, jobs.Options{Queues: map[string]int{"default": cfg.Workers}, Registry: a.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+func (a *App) orgLocale(ctx context.Context) string {
+	o, err := a.Org.Get(ctx)
+	if err != nil || o.DefaultLocale == "" {
+		return "en"
+	}
+	return o.DefaultLocale
+}
+
+func (a *App) orgTZ(ctx context.Context) *time.Location {
+	o, err := a.Org.Get(ctx)
+	if err != nil || o.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(o.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Handler builds the HTTP surface.
+func (a *App) Handler() (http.Handler, error) {
+	webSrv, err := web.New(web.Deps{
+		Log: a.Log, Bundle: a.Bundle, Auth: a.Auth, Sessions: auth.NewSessionStore(a.DB),
+		OrgLocale: a.orgLocale, OrgTZ: a.orgTZ, SecureCookies: a.Cfg.SecureCookies(), Version: Version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	apiSrv := api.New(api.Deps{Log: a.Log, Bundle: a.Bundle, Auth: a.Auth, OrgLocale: a.orgLocale, Version: Version})
+	return a.handler(webSrv, apiSrv), nil
+}
+
+// Serve runs HTTP and background jobs until ctx is cancelled, then shuts down
+// gracefully: in-flight requests and jobs finish within ShutdownTimeout.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	h, err := a.Handler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another Hearken running? choose another --addr)", a.Cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	if err := a.Jobs.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("serving", "addr", ln.Addr().String(), "url", a.Cfg.BaseURL, "db", a.DB.Source)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	var httpErr, jobErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); httpErr = srv.Shutdown(sctx) }()
+	go func() { defer wg.Done(); jobErr = a.Jobs.Stop(sctx) }()
+	wg.Wait()
+	return errors.Join(httpErr, jobErr)
+}
