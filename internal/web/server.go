@@ -355,7 +355,6 @@ func (s *Server) ErrorStatus(w http.ResponseWriter, r *http.Request, status int,
 	}
 }
 
-
 // FieldErrors localizes a validation error's fields for a form.
 func FieldErrors(l *i18n.Localizer, err error) (map[string]string, bool) {
 	e, ok := apperr.As(err)
