@@ -39,6 +39,37 @@ type App struct {
 	Auth    *auth.Service
 	Org     *org.Service
 	Jobs    *jobs.Jobs
+	// Sessions is the web sessions' store (server-side, in the database).
+	Sessions *auth.SessionStore
+
+	webModules []web.Module
+	apiModules []api.Module
+	orgCache   orgCache
+}
+
+// orgCache keeps the organization's settings for a few seconds: every request
+// needs its language and time zone, and a change shows within the TTL on every
+// instance.
+type orgCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	val org.Settings
+}
+
+const orgCacheTTL = 5 * time.Second
+
+func (a *App) orgSettings(ctx context.Context) (org.Settings, error) {
+	a.orgCache.mu.Lock()
+	defer a.orgCache.mu.Unlock()
+	if time.Since(a.orgCache.at) < orgCacheTTL {
+		return a.orgCache.val, nil
+	}
+	s, err := a.Org.Get(ctx)
+	if err != nil {
+		return s, err
+	}
+	a.orgCache.val, a.orgCache.at = s, time.Now()
+	return s, nil
 }
 
 // Modules lists every capability's schema, in migration order.
@@ -87,19 +118,30 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) (*A
 		return nil, err
 	}
 	a.Auth = auth.NewService(d)
+	a.Sessions = auth.NewSessionStore(d)
 	a.Org = org.NewService(d, a.Auth)
 	a.Jobs, err = jobs.New(d, log, jobs.Options{Queues: map[string]int{"default": cfg.Workers}, Registry: a.Metrics})
 	if err != nil {
 		return nil, err
 	}
+	a.registerMaintenance()
+	if err := a.buildCapabilities(); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// buildCapabilities constructs each capability's service, UI and API. A new
+// capability adds its lines here and its schema to Modules.
+func (a *App) buildCapabilities() error {
+	return nil
 }
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
 
 func (a *App) orgLocale(ctx context.Context) string {
-	o, err := a.Org.Get(ctx)
+	o, err := a.orgSettings(ctx)
 	if err != nil || o.DefaultLocale == "" {
 		return "en"
 	}
@@ -107,27 +149,31 @@ func (a *App) orgLocale(ctx context.Context) string {
 }
 
 func (a *App) orgTZ(ctx context.Context) *time.Location {
-	o, err := a.Org.Get(ctx)
-	if err != nil || o.TimeZone == "" {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(o.TimeZone)
+	o, err := a.orgSettings(ctx)
 	if err != nil {
 		return time.UTC
 	}
-	return loc
+	return o.Location()
 }
 
 // Handler builds the HTTP surface.
 func (a *App) Handler() (http.Handler, error) {
 	webSrv, err := web.New(web.Deps{
-		Log: a.Log, Bundle: a.Bundle, Auth: a.Auth, Sessions: auth.NewSessionStore(a.DB),
+		Log: a.Log, Bundle: a.Bundle, Auth: a.Auth, Sessions: a.Sessions,
 		OrgLocale: a.orgLocale, OrgTZ: a.orgTZ, SecureCookies: a.Cfg.SecureCookies(), Version: Version,
 	})
 	if err != nil {
 		return nil, err
 	}
 	apiSrv := api.New(api.Deps{Log: a.Log, Bundle: a.Bundle, Auth: a.Auth, OrgLocale: a.orgLocale, Version: Version})
+	for _, m := range a.webModules {
+		if err := m.MountWeb(webSrv); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range a.apiModules {
+		m.MountAPI(apiSrv)
+	}
 	return a.handler(webSrv, apiSrv), nil
 }
 

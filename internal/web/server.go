@@ -43,7 +43,7 @@ type Deps struct {
 
 // Module is a capability's UI: it adds routes and navigation to the shell.
 type Module interface {
-	MountWeb(s *Server)
+	MountWeb(s *Server) error
 }
 
 // Server is the web shell.
