@@ -1,0 +1,96 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var bin string
+
+// TestMain builds the real binary once; the tests run it as a user would.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hearken-bin-")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "hearken")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func run(t *testing.T, stdin string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Env = append(os.Environ(), "HEARKEN_LOG_LEVEL=warn")
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), code
+}
+
+func TestCLI(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "h.db")
+	tests := []struct {
+		name     string
+		stdin    string
+		args     []string
+		wantCode int
+		want     []string
+	}{
+		{name: "version", args: []string{"version"}, want: []string{"hearken "}},
+		{name: "help", args: []string{"--help"}, want: []string{"serve", "demo", "migrate", "user", "token"}},
+		{name: "unknown flag", args: []string{"serve", "--nope"}, wantCode: 80, want: []string{"unknown flag --nope"}},
+		{name: "migrate", args: []string{"migrate", "--db", dbPath}},
+		{name: "user add", stdin: "a long enough password\n", args: []string{"user", "add", "--db", dbPath, "--email", "Leila@Example.org", "--name", "لیلا کریمی", "--role", "admin", "--locale", "fa"}, want: []string{"Added user 1"}},
+		{name: "user add duplicate", stdin: "a long enough password\n", args: []string{"user", "add", "--db", dbPath, "--email", "leila@example.org", "--name", "x", "--role", "admin"}, wantCode: 1, want: []string{"already exists"}},
+		{name: "user add short password", stdin: "short\n", args: []string{"user", "add", "--db", dbPath, "--email", "b@example.org", "--name", "B", "--role", "agent"}, wantCode: 1, want: []string{"password: Use at least 10 characters"}},
+		{name: "user add bad role", stdin: "a long enough password\n", args: []string{"user", "add", "--db", dbPath, "--email", "c@example.org", "--name", "C", "--role", "wizard"}, wantCode: 1, want: []string{"role:"}},
+		{name: "user add no password", stdin: "", args: []string{"user", "add", "--db", dbPath, "--email", "d@example.org", "--name", "D", "--role", "agent"}, wantCode: 1, want: []string{"no password on stdin"}},
+		{name: "passwd", stdin: "another long password\n", args: []string{"user", "passwd", "--db", dbPath, "--email", "leila@example.org"}, want: []string{"Password changed."}},
+		{name: "passwd unknown", stdin: "another long password\n", args: []string{"user", "passwd", "--db", dbPath, "--email", "nobody@example.org"}, wantCode: 1},
+		{name: "token", args: []string{"token", "create", "--db", dbPath, "--email", "leila@example.org", "--name", "ci"}, want: []string{"hk_", "will not be shown again"}},
+		{name: "missing folder", args: []string{"migrate", "--db", "/nonexistent/dir/h.db"}, wantCode: 1, want: []string{"folder /nonexistent/dir does not exist"}},
+		{name: "postgres unreachable", args: []string{"migrate", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, wantCode: 1, want: []string{"unreachable"}},
+		{name: "bad addr", args: []string{"serve", "--db", dbPath, "--addr", "8080"}, wantCode: 1, want: []string{"--addr"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := run(t, tt.stdin, tt.args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d:\n%s", code, tt.wantCode, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// TestDemoResumes runs the demo generator twice on one file: the second run
+// finds every step done and does nothing twice.
+func TestDemoResumes(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "demo.db")
+	for i := range 2 {
+		out, code := run(t, "", "demo", "--db", dbPath, "--load-only")
+		if code != 0 {
+			t.Fatalf("run %d: exit %d\n%s", i, code, out)
+		}
+		if !strings.Contains(out, "staff") || !strings.Contains(out, "100%") {
+			t.Fatalf("run %d: no progress bar:\n%s", i, out)
+		}
+	}
+}
