@@ -28,7 +28,7 @@ func TestDetect(t *testing.T) {
 		{"ja receipt with english signature", "お世話になっております。寄付の領収書を再発行していただけますか。\n\nBest regards,\nKen Tanaka", "ja"},
 		{"ja katakana only", "ボランティア", "ja"},
 		// Persian and Arabic script
-		{"fa volunteer", "سلام، می‌خواهم به عنوان داوطلب با شما همکاری کنم. لطفاً راهنمایی کنید. ممنون", "fa"},
+		{"fa volunteer", "سلام، می\u200cخواهم به عنوان داوطلب با شما همکاری کنم. لطفاً راهنمایی کنید. ممنون", "fa"},
 		{"fa with latin name", "با سلام، کمک ماهانه من برای ماه گذشته ثبت نشده است. با تشکر، Sara Ahmadi", "fa"},
 		{"ar maps to fa", "مرحبا، أود التطوع في منظمتكم. شكرا لكم", "fa"},
 		// Unsupported or unsure

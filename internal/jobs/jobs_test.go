@@ -449,7 +449,7 @@ func TestSurvivesRestart(t *testing.T) {
 		if n := runs(t, d, "durable"); n != 0 {
 			t.Fatal("job ran on a client that was never started")
 		}
-		h = start(t, newJobs(t, d, "after", Options{}))
+		start(t, newJobs(t, d, "after", Options{}))
 		waitFor(t, 15*time.Second, "job to run after restart", func() bool { return runs(t, d, "durable") == 1 })
 	})
 }
