@@ -36,7 +36,7 @@ type testApp struct {
 	adminEmail string
 }
 
-func newTestApp(t *testing.T, d *db.DB) *testApp {
+func newTestApp(t testing.TB, d *db.DB) *testApp {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DB = d.Source
@@ -63,7 +63,7 @@ func (ta *testApp) client(t *testing.T) *http.Client {
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func (ta *testApp) token(t *testing.T, email string) string {
+func (ta *testApp) token(t testing.TB, email string) string {
 	t.Helper()
 	ctx := auth.WithActor(context.Background(), auth.SystemActor("test"))
 	u, err := ta.Auth.GetUserByEmail(ctx, email)
