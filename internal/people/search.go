@@ -1,0 +1,169 @@
+package people
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/hearken-org/hearken/internal/db"
+	"github.com/hearken-org/hearken/internal/textsearch"
+)
+
+// searchText is everything a profile is found by: names, e-mail addresses,
+// phone digits (E.164, national and national significant number, so any way
+// of typing the number matches), social handles, the names of related
+// organizations and the text of non-confidential notes.
+func (s *Service) searchText(ctx context.Context, id int64) (string, bool, error) {
+	var (
+		display, given, family, greeting, sortName string
+		erased                                     sql.NullTime
+		merged                                     sql.NullInt64
+	)
+	err := s.q.QueryRow(ctx, "SearchPersonRow", id).Scan(&display, &given, &family, &greeting, &sortName, &erased, &merged)
+	if errors.Is(err, sql.ErrNoRows) || erased.Valid || merged.Valid {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	fields := []string{display, given, family, greeting, sortName}
+	rows, err := s.q.Query(ctx, "SearchContacts", id)
+	if err != nil {
+		return "", false, err
+	}
+	for rows.Next() {
+		var kind, value, platform string
+		if err := rows.Scan(&kind, &value, &platform); err != nil {
+			rows.Close()
+			return "", false, err
+		}
+		if kind == string(Phone) {
+			fields = append(fields, phoneSearchText(value)...)
+		} else {
+			fields = append(fields, value)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", false, err
+	}
+	for _, q := range []string{"RelatedOrgNames", "NoteTexts"} {
+		rows, err := s.q.Query(ctx, q, id)
+		if err != nil {
+			return "", false, err
+		}
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				rows.Close()
+				return "", false, err
+			}
+			fields = append(fields, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", false, err
+		}
+	}
+	return textsearch.IndexText(fields...), true, nil
+}
+
+// reindex brings a profile's search row up to date, in the caller's
+// transaction; erased and merged profiles lose theirs.
+func (s *Service) reindex(ctx context.Context, id int64) error {
+	body, live, err := s.searchText(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !live {
+		_, err = s.q.Exec(ctx, "DeleteSearch", id)
+		return err
+	}
+	_, err = s.q.Exec(ctx, "UpsertSearch", id, body)
+	return err
+}
+
+// reindexRelated reindexes the profiles related to id (after an
+// organization's name changed).
+func (s *Service) reindexRelated(ctx context.Context, id int64) error {
+	ids, err := s.idList(ctx, "RelatedPeople", id)
+	if err != nil {
+		return err
+	}
+	for _, o := range ids {
+		if err := s.reindex(ctx, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Reindex rebuilds one profile's search row (after a textsearch upgrade, the
+// caller loops over every id).
+func (s *Service) Reindex(ctx context.Context, id int64) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error { return s.reindex(ctx, id) })
+}
+
+// SearchFilter narrows a search. Zero fields do not filter; Role matches
+// people holding the role today.
+type SearchFilter struct {
+	Kind  Kind   `json:"kind"`
+	Role  string `json:"role"`
+	TagID int64  `json:"tag_id"`
+}
+
+// Search finds live profiles by what the user typed, best match first; the
+// last word is a prefix (search as you type). An empty query lists profiles
+// in sort order.
+func (s *Service) Search(ctx context.Context, q string, f SearchFilter, cursor string, limit int) (Page[Person], error) {
+	if err := requirePerm(ctx, permView); err != nil {
+		return Page[Person]{}, err
+	}
+	limit = clampLimit(limit)
+	var c struct {
+		Off int `json:"o"`
+	}
+	if err := decodeCursor(cursor, &c); err != nil {
+		return Page[Person]{}, err
+	}
+	today := DateOf(s.now()).String()
+	pq := textsearch.ParseQuery(q)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if pq.Empty() {
+		rows, err = s.q.Query(ctx, "BrowsePeople", string(f.Kind), f.Role, f.TagID, today, limit+1, c.Off)
+	} else {
+		rows, err = s.q.Query(ctx, "SearchPeople", s.engineQuery(pq), string(f.Kind), f.Role, f.TagID, today, limit+1, c.Off)
+	}
+	if err != nil {
+		return Page[Person]{}, err
+	}
+	defer rows.Close()
+	page := Page[Person]{Items: []Person{}}
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, p)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		c.Off += limit
+		page.Next = encodeCursor(c)
+	}
+	return page, nil
+}
+
+// engineSyntax renders a parsed query for each engine's SearchPeople.
+var engineSyntax = map[db.Dialect]func(textsearch.Query) string{
+	db.SQLite:   textsearch.Query.FTS5,
+	db.Postgres: textsearch.Query.TSQuery,
+}
+
+func (s *Service) engineQuery(q textsearch.Query) string { return engineSyntax[s.db.Dialect](q) }
