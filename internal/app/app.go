@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +24,9 @@ import (
 	"github.com/hearken-org/hearken/internal/i18n"
 	"github.com/hearken-org/hearken/internal/jobs"
 	"github.com/hearken-org/hearken/internal/org"
+	"github.com/hearken-org/hearken/internal/people"
+	"github.com/hearken-org/hearken/internal/people/peopleapi"
+	"github.com/hearken-org/hearken/internal/people/peopleui"
 	"github.com/hearken-org/hearken/internal/web"
 )
 
@@ -39,6 +43,7 @@ type App struct {
 	Auth    *auth.Service
 	Org     *org.Service
 	Jobs    *jobs.Jobs
+	People  *people.Service
 	// Sessions is the web sessions' store (server-side, in the database).
 	Sessions *auth.SessionStore
 
@@ -77,7 +82,7 @@ func (a *App) Modules() []db.Module { return Modules() }
 
 // Modules lists every capability's schema, in migration order.
 func Modules() []db.Module {
-	return []db.Module{auth.Module, org.Module, jobs.Module(), demo.Module()}
+	return []db.Module{auth.Module, org.Module, people.Module(), jobs.Module(), demo.Module()}
 }
 
 // Open opens the database, applies migrations and builds the services. It does
@@ -134,6 +139,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) (*A
 // buildCapabilities constructs each capability's service, UI and API. A new
 // capability adds its lines here and its schema to Modules.
 func (a *App) buildCapabilities() error {
+	a.People = people.New(a.DB, people.Config{Auditor: a.Auth})
+	for _, c := range []fs.FS{people.Locales, peopleui.Locales} {
+		if err := a.Bundle.AddCatalog(c, "locales"); err != nil {
+			return err
+		}
+	}
+	a.webModules = append(a.webModules, peopleui.New(a.People, a.Auth))
+	a.apiModules = append(a.apiModules, peopleapi.New(a.People))
 	return nil
 }
 

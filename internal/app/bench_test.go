@@ -34,4 +34,3 @@ func BenchmarkAPIMe(b *testing.B) {
 		})
 	}
 }
-

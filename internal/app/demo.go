@@ -7,6 +7,7 @@ import (
 	"github.com/hearken-org/hearken/internal/auth"
 	"github.com/hearken-org/hearken/internal/demo"
 	"github.com/hearken-org/hearken/internal/org"
+	"github.com/hearken-org/hearken/internal/people"
 )
 
 // The demo's staff all share one password, printed when the demo starts.
@@ -75,6 +76,19 @@ func (a *App) DemoSteps() []demo.Step {
 					}
 				}
 				return nil
+			},
+		},
+		{
+			// People in six languages and scripts, a thousand per transaction.
+			Name: "people", Chunk: 1000,
+			Total: func(size demo.Size) int {
+				if size == demo.Large {
+					return 1_000_000
+				}
+				return 300
+			},
+			Run: func(ctx context.Context, env *demo.Env, from, to int) error {
+				return people.GenerateDemo(ctx, a.People, env.Rand("people", from), to-from, nil)
 			},
 		},
 	}

@@ -39,7 +39,11 @@ func TestOpenAPI(t *testing.T) {
 		}
 		t.FailNow()
 	}
-	for _, op := range []string{"getMe", "listUsers", "createUser", "updateUser", "listTokens", "createToken", "revokeToken", "listAudit"} {
+	for _, op := range []string{"getMe", "listUsers", "createUser", "updateUser", "listTokens", "createToken", "revokeToken", "listAudit",
+		"listPeople", "createPerson", "getPerson", "updatePerson", "erasePerson", "getTimeline", "addNote", "addPersonRole",
+		"listPersonRoles", "endPersonRole", "addRelationship", "listRelationships", "getConsent", "setConsent", "mayContact",
+		"listTags", "tagPerson", "listSegments", "createSegment", "listSegmentMembers", "listDuplicates", "mergePerson",
+		"importPeople", "dryRunImport", "previewImport", "getImport", "exportPeopleCSV", "exportPersonData"} {
 		if !strings.Contains(string(spec), `"operationId":"`+op+`"`) {
 			t.Errorf("operation %s missing from the document", op)
 		}
@@ -61,13 +65,53 @@ func TestOpenAPI(t *testing.T) {
 		// A token cannot mint tokens, so a leaked one cannot outlive its revocation.
 		{"POST", "/api/v1/tokens", `{"name":"ci"}`, tok, 403},
 		{"GET", "/api/v1/audit?limit=5", "", tok, 200},
+		// People.
+		{"POST", "/api/v1/people", `{"kind":"individual","display_name":"佐藤 健","language":"ja","emails":[{"address":"ken@example.jp"}],"phones":[{"number":"+81 90 1111 2222"}],"roles":[{"role":"volunteer","start":"2019-04-01"}],"tags":["ボランティア"]}`, tok, 201},
+		{"POST", "/api/v1/people", `{"display_name":"Ken Sato","emails":[{"address":"KEN@example.jp"}]}`, tok, 201},
+		{"POST", "/api/v1/people", `{"given_name":"Zeynep","family_name":"Kaya","language":"tr","birth_date":"1990-02-03"}`, tok, 201},
+		{"POST", "/api/v1/people", `{"kind":"individual","emails":[{"address":"nope"}]}`, tok, 422},
+		{"GET", "/api/v1/people?q=%E4%BD%90%E8%97%A4", "", tok, 200},
+		{"GET", "/api/v1/people?language=ja&limit=5", "", tok, 200},
+		{"GET", "/api/v1/people/1", "", tok, 200},
+		{"GET", "/api/v1/people/999999", "", tok, 404},
+		{"PATCH", "/api/v1/people/1", `{"pronouns":"he","birth_date":"1985-07-07"}`, tok, 200},
+		{"POST", "/api/v1/people/1/notes", `{"body":"初回の面談。"}`, tok, 201},
+		{"GET", "/api/v1/people/1/timeline?limit=10", "", tok, 200},
+		{"POST", "/api/v1/people/1/roles", `{"role":"donor","start":"2022-01-01"}`, tok, 201},
+		{"GET", "/api/v1/people/1/roles", "", tok, 200},
+		{"POST", "/api/v1/people/1/roles/1/end", `{"end":"2024-12-31"}`, tok, 200},
+		{"PUT", "/api/v1/people/1/consent", `{"channel":"email","purpose":"newsletter","status":"opt_in"}`, tok, 200},
+		{"GET", "/api/v1/people/1/consent", "", tok, 200},
+		{"GET", "/api/v1/people/1/may-contact?channel=email&purpose=newsletter", "", tok, 200},
+		{"POST", "/api/v1/people/1/relationships", `{"other_id":3,"type":"sibling"}`, tok, 201},
+		{"GET", "/api/v1/people/1/relationships", "", tok, 200},
+		{"GET", "/api/v1/tags", "", tok, 200},
+		{"POST", "/api/v1/people/1/tags", `{"name":"Gala 2026"}`, tok, 200},
+		{"POST", "/api/v1/segments", `{"name":"日本語","filter":{"languages":["ja"],"roles":[{"role":"volunteer","status":"any"}]}}`, tok, 201},
+		{"GET", "/api/v1/segments", "", tok, 200},
+		{"GET", "/api/v1/segments/1/members", "", tok, 200},
+		{"GET", "/api/v1/people/1/duplicates", "", tok, 200},
+		{"POST", "/api/v1/people/1/merge", `{"merge_id":2}`, tok, 200},
+		{"POST", "/api/v1/imports/dry-run", "name,email\nAyşe Yılmaz,ayse@example.com\nBad,not-an-email\n", tok, 200},
+		{"POST", "/api/v1/imports", "name,email\nAyşe Yılmaz,ayse@example.com\nBad,not-an-email\n", tok, 201},
+		{"GET", "/api/v1/imports/1", "", tok, 200},
+		{"GET", "/api/v1/people/export.csv?segment_id=1", "", tok, 200},
+		{"GET", "/api/v1/people/1/export", "", tok, 200},
+		{"DELETE", "/api/v1/people/3", "", tok, 204},
+		{"GET", "/api/v1/people/3", "", tok, 404},
 	}
+	// Bodies that are not JSON.
+	contentType := map[string]string{"/api/v1/imports": "text/csv", "/api/v1/imports/dry-run": "text/csv"}
 	for _, c := range cases {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			mk := func() *http.Request {
 				req, _ := http.NewRequest(c.method, ta.srv.URL+c.path, strings.NewReader(c.body))
 				if c.body != "" {
-					req.Header.Set("Content-Type", "application/json")
+					ct := contentType[c.path]
+					if ct == "" {
+						ct = "application/json"
+					}
+					req.Header.Set("Content-Type", ct)
 				}
 				if c.token != "" {
 					req.Header.Set("Authorization", "Bearer "+c.token)
