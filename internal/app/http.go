@@ -18,6 +18,8 @@ import (
 	"github.com/hearken-org/hearken/internal/web"
 )
 
+const maxRequestBody = 64 << 20
+
 // httpMetrics measures every request by route pattern (not raw path, so the
 // label set stays small).
 type httpMetrics struct {
@@ -120,6 +122,9 @@ func (a *App) handler(webSrv *web.Server, apiSrv *api.API) http.Handler {
 				log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", float64(d.Microseconds())/1000, "ref", ref)
 			}
 		}()
+		// One ceiling for every body, before any handler or middleware parses a form:
+		// the largest legitimate upload is a 50 MB import file.
+		r.Body = http.MaxBytesReader(sw, r.Body, maxRequestBody)
 		r = r.WithContext(web.WithRequestRef(r.Context(), ref))
 		mux.ServeHTTP(sw, r)
 	})

@@ -100,7 +100,7 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, opts ExportOptions
 		for _, p := range batch {
 			x := extra[p.ID]
 			for i, c := range cols {
-				rec[i] = exportValue(p, x, c)
+				rec[i] = spreadsheetSafe(exportValue(p, x, c))
 			}
 			if err := cw.Write(rec); err != nil {
 				return n, err
@@ -276,4 +276,24 @@ func exportValue(p Person, x *exportExtra, c Field) string {
 		}
 	}
 	return ""
+}
+
+// spreadsheetSafe stops a cell from running as a formula when the file is opened
+// in a spreadsheet (CSV injection): a leading =, @, tab or carriage return gets an
+// apostrophe, which spreadsheets show as text. A leading + or - is guarded too
+// unless the cell is plainly a number or phone ("+90 532 123 45 67", "-12.5"),
+// which spreadsheets read as values, so exported phones re-import unchanged.
+func spreadsheetSafe(v string) string {
+	if v == "" {
+		return v
+	}
+	switch v[0] {
+	case '=', '@', '\t', '\r':
+		return "'" + v
+	case '+', '-':
+		if strings.Trim(v[1:], "0123456789 ()./-") != "" {
+			return "'" + v
+		}
+	}
+	return v
 }
