@@ -1,0 +1,233 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/hearken-org/hearken/internal/inbox/sla"
+	"github.com/hearken-org/hearken/internal/jobs"
+)
+
+// ackArgs acknowledges the first message of a new conversation.
+type ackArgs struct {
+	ConversationID int64 `json:"conversation_id"`
+	MessageID      int64 `json:"message_id"`
+}
+
+func (ackArgs) Kind() string { return "inbox.ack" }
+
+// sendArgs sends one outbox message.
+type sendArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+func (sendArgs) Kind() string { return "inbox.send" }
+
+// deadlineArgs fires a warning before, or an escalation at, one deadline.
+// Due identifies the deadline: a job whose Due no longer matches the
+// conversation (answered, paused and shifted, re-prioritised) does nothing,
+// so stale timers need no cancelling.
+type deadlineArgs struct {
+	ConversationID int64     `json:"conversation_id"`
+	Deadline       string    `json:"deadline"` // first_response, next_response, resolution
+	Stage          string    `json:"stage"`    // warning, breach
+	Due            time.Time `json:"due"`
+}
+
+func (deadlineArgs) Kind() string { return "inbox.deadline" }
+
+const (
+	stageWarning = "warning"
+	stageBreach  = "breach"
+)
+
+type ackWorker struct {
+	river.WorkerDefaults[ackArgs]
+	s *Service
+}
+
+func (w *ackWorker) Work(ctx context.Context, job *river.Job[ackArgs]) error {
+	return w.s.acknowledge(ctx, job.Args.ConversationID, job.Args.MessageID)
+}
+
+type sendWorker struct {
+	river.WorkerDefaults[sendArgs]
+	s *Service
+}
+
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
+	return w.s.sendQueued(ctx, job.Args.MessageID, job.Attempt)
+}
+
+// NextRetry follows the outbox's own backoff, so next_attempt_at in the
+// outbox row tells the truth.
+func (w *sendWorker) NextRetry(job *river.Job[sendArgs]) time.Time {
+	return time.Now().Add(w.s.cfg.SendBackoff(job.Attempt))
+}
+
+// Timeout leaves room for a slow relay (the sender's own timeout is 60 s per
+// step).
+func (w *sendWorker) Timeout(*river.Job[sendArgs]) time.Duration { return 5 * time.Minute }
+
+type deadlineWorker struct {
+	river.WorkerDefaults[deadlineArgs]
+	s *Service
+}
+
+func (w *deadlineWorker) Work(ctx context.Context, job *river.Job[deadlineArgs]) error {
+	return w.s.deadline(ctx, job.Args)
+}
+
+func (s *Service) registerWorkers(j *jobs.Jobs) {
+	jobs.Register(j, &ackWorker{s: s})
+	jobs.Register(j, &sendWorker{s: s})
+	jobs.Register(j, &deadlineWorker{s: s})
+}
+
+// defaultBackoff retries a relay that is down for about two days in twelve
+// attempts: 1, 2, 5, 10, 20, 30 min, then hourly growing to 12 h.
+func defaultBackoff(attempt int) time.Duration {
+	steps := []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 20 * time.Minute,
+		30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 12 * time.Hour}
+	if attempt < 1 {
+		attempt = 1
+	}
+	if attempt > len(steps) {
+		return steps[len(steps)-1]
+	}
+	return steps[attempt-1]
+}
+
+// dueOf is the conversation's deadline of a kind, nil when met or unset.
+func (c *Conversation) dueOf(kind string) *time.Time {
+	switch kind {
+	case dueFirstResponse:
+		if c.FirstRespondedAt != nil {
+			return nil
+		}
+		return c.FirstResponseDueAt
+	case dueNextResponse:
+		return c.NextResponseDueAt
+	case dueResolution:
+		if c.Status.done() {
+			return nil
+		}
+		return c.ResolutionDueAt
+	}
+	return nil
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Truncate(time.Microsecond).Equal(b.Truncate(time.Microsecond))
+}
+
+// scheduleDeadlines enqueues a warning and a breach job for every deadline
+// that changed from before to after, in the caller's transaction. Deadlines
+// are not cancelled when they change: the jobs check on running.
+func (s *Service) scheduleDeadlines(ctx context.Context, before, after *Conversation, k clocks) error {
+	now := s.now()
+	for _, kind := range []string{dueFirstResponse, dueNextResponse, dueResolution} {
+		due := after.dueOf(kind)
+		if due == nil || sameTime(due, before.dueOf(kind)) {
+			continue
+		}
+		if target := k.policy.target(kind); target > 0 {
+			left := target * time.Duration(100-k.policy.WarnPercent) / 100
+			if warnAt := sla.Before(*due, left, k.hours); warnAt.After(now) && warnAt.Before(*due) {
+				if _, err := s.cfg.Jobs.Enqueue(ctx, deadlineArgs{ConversationID: after.ID, Deadline: kind, Stage: stageWarning, Due: *due},
+					&river.InsertOpts{ScheduledAt: warnAt}); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := s.cfg.Jobs.Enqueue(ctx, deadlineArgs{ConversationID: after.ID, Deadline: kind, Stage: stageBreach, Due: *due},
+			&river.InsertOpts{ScheduledAt: *due}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deadline runs a warning or breach job: records the conversation event once
+// and tells the Notifier after commit.
+func (s *Service) deadline(ctx context.Context, a deadlineArgs) error {
+	ctx = system(ctx)
+	var note *Notification
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		c, err := s.lockedConversation(ctx, a.ConversationID)
+		if err != nil {
+			if isNotFound(err) {
+				return nil
+			}
+			return err
+		}
+		due := c.dueOf(a.Deadline)
+		if due == nil || !sameTime(due, &a.Due) || !c.Status.running() {
+			return nil // met, moved or paused since the job was scheduled
+		}
+		kind := EventSLAWarning
+		if a.Stage == stageBreach {
+			kind = EventSLABreach
+		}
+		key := fmt.Sprintf("sla:%d:%s:%s:%d", c.ID, a.Deadline, a.Stage, a.Due.UnixMicro())
+		added, err := s.addEvent(ctx, c.ID, kind, map[string]any{"deadline": a.Deadline, "due": due}, key)
+		if err != nil || !added {
+			return err
+		}
+		note = &Notification{Kind: a.Stage, Deadline: a.Deadline, Due: *due, ConversationID: c.ID,
+			Reference: c.Reference, Subject: c.Subject, AssigneeUserID: c.AssigneeUserID, TeamID: c.TeamID}
+		return nil
+	})
+	if err == nil && note != nil {
+		if nerr := s.cfg.Notifier.Notify(ctx, *note); nerr != nil {
+			s.log.Warn("deadline notification failed", "conversation", note.ConversationID, "err", nerr)
+		}
+	}
+	return err
+}
+
+// Notification tells staff a deadline is near (Kind "warning") or passed
+// ("breach": the escalation).
+type Notification struct {
+	Kind           string
+	Deadline       string
+	Due            time.Time
+	ConversationID int64
+	Reference      string
+	Subject        string
+	AssigneeUserID int64
+	TeamID         int64
+}
+
+// Notifier delivers deadline notifications (to the assignee, the team
+// manager, a chat channel…). The inbox records every warning and breach as a
+// conversation event whatever the notifier does.
+type Notifier interface {
+	Notify(ctx context.Context, n Notification) error
+}
+
+// LogNotifier is the stub notifier: it only logs. Real delivery (e-mail to
+// the assignee or team manager, in-app notifications) is not built yet.
+type LogNotifier struct{ Log *slog.Logger }
+
+// Notify logs n.
+func (l LogNotifier) Notify(ctx context.Context, n Notification) error {
+	log := l.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	level := slog.LevelInfo
+	if n.Kind == stageBreach {
+		level = slog.LevelWarn
+	}
+	log.Log(ctx, level, "inbox deadline "+n.Kind, "conversation", n.ConversationID, "reference", n.Reference,
+		"deadline", n.Deadline, "due", n.Due, "assignee", n.AssigneeUserID, "team", n.TeamID)
+	return nil
+}

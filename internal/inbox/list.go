@@ -1,0 +1,180 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/hearken-org/hearken/internal/apperr"
+	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
+	"github.com/hearken-org/hearken/internal/textsearch"
+)
+
+type listCursor struct {
+	T  time.Time `json:"t"`
+	ID int64     `json:"i"`
+}
+
+func encodeCursor(c listCursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (listCursor, error) {
+	c := listCursor{T: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil {
+		return c, apperr.Invalid().Field("cursor", "inbox.error.cursor")
+	}
+	c.T = c.T.UTC()
+	return c, nil
+}
+
+// viewStatuses are the statuses each view shows unless Filter.Status is set.
+var viewStatuses = map[View]string{
+	ViewMine:       ",new,open,waiting,",
+	ViewUnassigned: ",new,open,",
+	ViewTeam:       ",new,open,waiting,",
+	ViewWaiting:    ",waiting,",
+	ViewAll:        ",new,open,waiting,resolved,closed,",
+}
+
+// engineSyntax renders a parsed query for each engine's SearchConversations.
+var engineSyntax = map[db.Dialect]func(textsearch.Query) string{
+	db.SQLite:   textsearch.Query.FTS5,
+	db.Postgres: textsearch.Query.TSQuery,
+}
+
+// ListConversations returns a page of a view, most urgent first: by the
+// earliest running deadline, then those with no clock running, by age. Q
+// searches the messages' subjects, senders, text and file names.
+func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string, limit int) (Page[Conversation], error) {
+	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
+		return Page[Conversation]{}, err
+	}
+	if f.View == "" {
+		f.View = ViewAll
+	}
+	statuses, ok := viewStatuses[f.View]
+	if !ok {
+		return Page[Conversation]{}, apperr.Invalid().Field("view", "inbox.error.view")
+	}
+	if f.Status != "" {
+		if !f.Status.valid() {
+			return Page[Conversation]{}, apperr.Invalid().Field("status", "inbox.error.status")
+		}
+		statuses = "," + string(f.Status) + ","
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 200)
+	cur, err := decodeCursor(cursor)
+	if err != nil {
+		return Page[Conversation]{}, err
+	}
+	me := actorID(ctx)
+	var assignee, team int64
+	switch f.View {
+	case ViewMine:
+		assignee = me
+		if me == 0 {
+			assignee = -2 // the system has no conversations of its own
+		}
+	case ViewUnassigned:
+		assignee = -1
+	case ViewTeam:
+		team = -1
+	}
+	if f.TeamID != 0 {
+		team = f.TeamID
+	}
+	args := []any{statuses, assignee, team, me, cur.T, cur.ID, limit + 1}
+	query := "ListConversations"
+	if pq := textsearch.ParseQuery(f.Q); !pq.Empty() {
+		query = "SearchConversations"
+		args = append(args, engineSyntax[s.db.Dialect](pq))
+	}
+	rows, err := s.q.Query(ctx, query, args...)
+	if err != nil {
+		return Page[Conversation]{}, err
+	}
+	defer rows.Close()
+	page := Page[Conversation]{Items: []Conversation{}}
+	var last listCursor
+	for rows.Next() {
+		var sortAt time.Time
+		c, err := scanConversation(rows, &sortAt)
+		if err != nil {
+			return page, err
+		}
+		if len(page.Items) == limit {
+			page.Next = encodeCursor(last)
+			break
+		}
+		page.Items = append(page.Items, c)
+		last = listCursor{T: sortAt.UTC(), ID: c.ID}
+	}
+	return page, rows.Err()
+}
+
+// GetConversation returns a conversation with its messages in order
+// (attachment metadata included) and its events.
+func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDetail, error) {
+	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
+		return ConversationDetail{}, err
+	}
+	var d ConversationDetail
+	c, err := s.conversation(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	d.Conversation = c
+	if d.Messages, err = s.messages(ctx, id); err != nil {
+		return d, err
+	}
+	d.Events, err = s.events(ctx, id)
+	return d, err
+}
+
+// Attachment returns an attachment's metadata and bytes (nil when the file
+// was too large to keep).
+func (s *Service) Attachment(ctx context.Context, id int64) (Attachment, []byte, error) {
+	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
+		return Attachment{}, nil, err
+	}
+	a, err := scanAttachment(s.q.QueryRow(ctx, "GetAttachment", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, nil, apperr.NotFound("inbox.error.attachment_not_found")
+	}
+	if err != nil || a.BlobKey == "" {
+		return a, nil, err
+	}
+	data, err := s.cfg.Blobs.Get(ctx, a.BlobKey)
+	return a, data, err
+}
+
+// RawMessage returns the .eml of an inbound message as received.
+func (s *Service) RawMessage(ctx context.Context, messageID int64) ([]byte, error) {
+	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
+		return nil, err
+	}
+	m, err := s.message(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if m.RawBlob == "" {
+		return nil, apperr.NotFound("inbox.error.raw_not_kept")
+	}
+	return s.cfg.Blobs.Get(ctx, m.RawBlob)
+}

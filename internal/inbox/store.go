@@ -1,0 +1,370 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hearken-org/hearken/internal/apperr"
+	"github.com/hearken-org/hearken/internal/textsearch"
+)
+
+type scanner interface{ Scan(dest ...any) error }
+
+// conflict is a Conflict error keeping its cause for the logs (a unique
+// index refused the change: one hours per team, one default).
+func conflict(key string, err error) error {
+	return &apperr.Error{Code: apperr.CodeConflict, Key: key, Err: err}
+}
+
+func nullInt(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func ptr(t time.Time) *time.Time { return &t }
+
+// stamp is a computed time in the stored form (UTC, microseconds), so that
+// what a job carries compares equal to what the row holds.
+func stamp(t time.Time) *time.Time { return ptr(t.UTC().Truncate(time.Microsecond)) }
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own plain types are marshalled
+	}
+	return string(b)
+}
+
+// lockKey takes a transaction-scoped lock on name (PostgreSQL; SQLite's
+// single writer needs none).
+func (s *Service) lockKey(ctx context.Context, name string) error {
+	h := fnv.New64a()
+	h.Write([]byte("inbox:" + name))
+	_, err := s.q.Exec(ctx, "LockKey", int64(h.Sum64()))
+	return err
+}
+
+func scanConversation(r scanner, extra ...any) (Conversation, error) {
+	var (
+		c                                    Conversation
+		mailbox, person, team, assignee      sql.NullInt64
+		policy, followUp                     sql.NullInt64
+		tags                                 []byte
+		firstDue, nextDue, resDue, responded sql.NullTime
+		lastIn, waiting, resolved            sql.NullTime
+		channel, status, priority            string
+	)
+	dest := []any{&c.ID, &mailbox, &c.Subject, &person, &channel, &status, &priority, &team, &assignee, &c.Reference,
+		&c.Language, &tags, &policy, &followUp, &firstDue, &nextDue, &resDue, &responded, &c.LastMessageAt, &lastIn,
+		&waiting, &resolved, &c.CreatedAt, &c.UpdatedAt}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
+		return c, err
+	}
+	c.MailboxID, c.PersonID, c.TeamID, c.AssigneeUserID = mailbox.Int64, person.Int64, team.Int64, assignee.Int64
+	c.PolicyID, c.FollowUpOfID = policy.Int64, followUp.Int64
+	c.Channel, c.Status, c.Priority = Channel(channel), Status(status), Priority(priority)
+	c.Tags = []string{}
+	_ = json.Unmarshal(tags, &c.Tags)
+	c.FirstResponseDueAt, c.NextResponseDueAt, c.ResolutionDueAt = timePtr(firstDue), timePtr(nextDue), timePtr(resDue)
+	c.FirstRespondedAt, c.LastInboundAt, c.WaitingSince, c.ResolvedAt = timePtr(responded), timePtr(lastIn), timePtr(waiting), timePtr(resolved)
+	c.LastMessageAt, c.CreatedAt, c.UpdatedAt = c.LastMessageAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, nil
+}
+
+// conversation reads one conversation.
+func (s *Service) conversation(ctx context.Context, id int64) (Conversation, error) {
+	c, err := scanConversation(s.q.QueryRow(ctx, "GetConversation", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.NotFound("inbox.error.conversation_not_found")
+	}
+	return c, err
+}
+
+// lockedConversation reads a conversation for change, holding its row lock
+// until the transaction ends.
+func (s *Service) lockedConversation(ctx context.Context, id int64) (Conversation, error) {
+	var got int64
+	err := s.q.QueryRow(ctx, "LockConversation", id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Conversation{}, apperr.NotFound("inbox.error.conversation_not_found")
+	}
+	if err != nil {
+		return Conversation{}, err
+	}
+	return s.conversation(ctx, id)
+}
+
+func (s *Service) insertConversation(ctx context.Context, c *Conversation) error {
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	err := s.q.QueryRowW(ctx, "InsertConversation", nullInt(c.MailboxID), c.Subject, nullInt(c.PersonID), string(c.Channel),
+		string(c.Status), string(c.Priority), nullInt(c.TeamID), nullInt(c.AssigneeUserID), c.Reference, c.Language,
+		mustJSON(c.Tags), nullInt(c.PolicyID), nullInt(c.FollowUpOfID), nullTime(c.FirstResponseDueAt),
+		nullTime(c.NextResponseDueAt), nullTime(c.ResolutionDueAt), nullTime(c.FirstRespondedAt), c.LastMessageAt,
+		nullTime(c.LastInboundAt), nullTime(c.WaitingSince), nullTime(c.ResolvedAt), c.sortAt(), c.CreatedAt).Scan(&c.ID)
+	if err != nil {
+		return fmt.Errorf("insert conversation: %w", err)
+	}
+	c.UpdatedAt = c.CreatedAt
+	return nil
+}
+
+// saveConversation writes c's mutable state back.
+func (s *Service) saveConversation(ctx context.Context, c *Conversation) error {
+	c.UpdatedAt = s.now()
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	_, err := s.q.Exec(ctx, "SaveConversation", c.ID, c.Subject, nullInt(c.PersonID), string(c.Status), string(c.Priority),
+		nullInt(c.TeamID), nullInt(c.AssigneeUserID), c.Reference, c.Language, mustJSON(c.Tags), nullInt(c.PolicyID),
+		nullTime(c.FirstResponseDueAt), nullTime(c.NextResponseDueAt), nullTime(c.ResolutionDueAt),
+		nullTime(c.FirstRespondedAt), c.LastMessageAt, nullTime(c.LastInboundAt), nullTime(c.WaitingSince),
+		nullTime(c.ResolvedAt), c.sortAt(), c.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("save conversation %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+// addEvent records a conversation event. A non-empty dedupeKey makes it
+// idempotent (retried jobs); it reports whether the event was new.
+func (s *Service) addEvent(ctx context.Context, convID int64, kind string, data any, dedupeKey string) (bool, error) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	var id int64
+	err := s.q.QueryRowW(ctx, "InsertEvent", convID, kind, nullInt(actorID(ctx)), mustJSON(data), nullStr(dedupeKey), s.now()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("conversation event %s: %w", kind, err)
+	}
+	return true, nil
+}
+
+func (s *Service) events(ctx context.Context, convID int64) ([]Event, error) {
+	rows, err := s.q.Query(ctx, "ListEvents", convID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		var (
+			e     Event
+			actor sql.NullInt64
+			data  []byte
+		)
+		if err := rows.Scan(&e.ID, &e.ConversationID, &e.Kind, &actor, &data, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		e.ActorUserID, e.CreatedAt = actor.Int64, e.CreatedAt.UTC()
+		e.Data = json.RawMessage(slices.Clone(data))
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// newMessage is a message row to insert.
+type newMessage struct {
+	Message
+	dedupeKey string
+}
+
+func (s *Service) insertMessage(ctx context.Context, m *newMessage) error {
+	if m.To == nil {
+		m.To = []Address{}
+	}
+	if m.Cc == nil {
+		m.Cc = []Address{}
+	}
+	if m.References == nil {
+		m.References = []string{}
+	}
+	if m.Headers == nil {
+		m.Headers = map[string]string{}
+	}
+	if m.AutoKind == "" {
+		m.AutoKind = "none"
+	}
+	err := s.q.QueryRowW(ctx, "InsertMessage", m.ConversationID, nullInt(m.MailboxID), string(m.Direction), string(m.Channel),
+		nullInt(m.PersonID), nullInt(m.AuthorUserID), m.From.Email, m.From.Name, mustJSON(m.To), mustJSON(m.Cc), m.ReplyTo,
+		m.Subject, m.Text, m.HTML, nullStr(m.MessageID), nullStr(m.dedupeKey), m.InReplyTo, mustJSON(m.References),
+		mustJSON(m.Headers), m.AutoKind, m.Language, nullStr(m.RawBlob), m.RawSize, nullTime(m.SentAt), m.CreatedAt).Scan(&m.ID)
+	if err != nil {
+		return fmt.Errorf("insert message: %w", err)
+	}
+	for i := range m.Attachments {
+		a := &m.Attachments[i]
+		a.MessageID, a.CreatedAt = m.ID, m.CreatedAt
+		if err := s.q.QueryRowW(ctx, "InsertAttachment", m.ID, a.Filename, a.ContentType, a.Size, a.ContentID, a.Inline,
+			nullStr(a.BlobKey), a.CreatedAt).Scan(&a.ID); err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
+	}
+	if err := s.index(ctx, &m.Message); err != nil {
+		return err
+	}
+	if m.Direction == DirectionNote {
+		return nil // staff writing to staff take no part in the mail exchange
+	}
+	// Participants: whoever wrote or was addressed, except our own mailboxes
+	// (all of which share a conversation's reply routes anyway).
+	addrs := []string{m.From.Email}
+	for _, a := range slices.Concat(m.To, m.Cc) {
+		addrs = append(addrs, a.Email)
+	}
+	for _, a := range addrs {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" {
+			continue
+		}
+		if mb, _ := s.mailboxByAddress(ctx, a); mb != nil {
+			continue
+		}
+		if _, err := s.q.Exec(ctx, "InsertParticipant", m.ConversationID, a); err != nil {
+			return fmt.Errorf("participant: %w", err)
+		}
+	}
+	return nil
+}
+
+// index writes a message's search row: subject, sender, recipients, text and
+// attachment names, through the one analyzer every capability uses.
+func (s *Service) index(ctx context.Context, m *Message) error {
+	fields := []string{m.Subject, m.From.Name, m.From.Email, m.Text}
+	for _, a := range slices.Concat(m.To, m.Cc) {
+		fields = append(fields, a.Name, a.Email)
+	}
+	for _, a := range m.Attachments {
+		fields = append(fields, a.Filename)
+	}
+	if _, err := s.q.Exec(ctx, "UpsertSearch", m.ID, textsearch.IndexText(fields...)); err != nil {
+		return fmt.Errorf("index message %d: %w", m.ID, err)
+	}
+	return nil
+}
+
+func scanMessage(r scanner) (Message, error) {
+	var (
+		m                       Message
+		mailbox, person, author sql.NullInt64
+		to, cc, refs, headers   []byte
+		msgID, rawBlob          sql.NullString
+		sent                    sql.NullTime
+		direction, channel      string
+		oStatus, oErr           sql.NullString
+		oAttempts               sql.NullInt64
+		oNext, oSent            sql.NullTime
+	)
+	err := r.Scan(&m.ID, &m.ConversationID, &mailbox, &direction, &channel, &person, &author, &m.From.Email, &m.From.Name,
+		&to, &cc, &m.ReplyTo, &m.Subject, &m.Text, &m.HTML, &msgID, &m.InReplyTo, &refs, &headers, &m.AutoKind,
+		&m.Language, &rawBlob, &m.RawSize, &sent, &m.CreatedAt, &oStatus, &oAttempts, &oErr, &oNext, &oSent)
+	if err != nil {
+		return m, err
+	}
+	m.MailboxID, m.PersonID, m.AuthorUserID = mailbox.Int64, person.Int64, author.Int64
+	m.Direction, m.Channel = Direction(direction), Channel(channel)
+	m.MessageID, m.RawBlob = msgID.String, rawBlob.String
+	m.SentAt, m.CreatedAt = timePtr(sent), m.CreatedAt.UTC()
+	m.To, m.Cc, m.References, m.Headers = []Address{}, []Address{}, []string{}, map[string]string{}
+	_ = json.Unmarshal(to, &m.To)
+	_ = json.Unmarshal(cc, &m.Cc)
+	_ = json.Unmarshal(refs, &m.References)
+	_ = json.Unmarshal(headers, &m.Headers)
+	m.Attachments = []Attachment{}
+	if oStatus.Valid {
+		m.Outbox = &OutboxState{Status: oStatus.String, Attempts: int(oAttempts.Int64), LastError: oErr.String,
+			NextAttemptAt: timePtr(oNext), SentAt: timePtr(oSent)}
+	}
+	return m, nil
+}
+
+func (s *Service) message(ctx context.Context, id int64) (Message, error) {
+	m, err := scanMessage(s.q.QueryRow(ctx, "GetMessage", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, apperr.NotFound("inbox.error.message_not_found")
+	}
+	return m, err
+}
+
+func scanAttachment(r scanner) (Attachment, error) {
+	var (
+		a    Attachment
+		blob sql.NullString
+	)
+	err := r.Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.Size, &a.ContentID, &a.Inline, &blob, &a.CreatedAt)
+	a.BlobKey, a.CreatedAt = blob.String, a.CreatedAt.UTC()
+	return a, err
+}
+
+// messages reads a conversation's messages, oldest first, with attachments.
+func (s *Service) messages(ctx context.Context, convID int64) ([]Message, error) {
+	rows, err := s.q.Query(ctx, "ConversationMessages", convID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Message{}
+	byID := map[int64]int{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byID[m.ID] = len(out)
+		out = append(out, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.q.Query(ctx, "ConversationAttachments", convID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAttachment(rows)
+		if err != nil {
+			return nil, err
+		}
+		if i, ok := byID[a.MessageID]; ok {
+			out[i].Attachments = append(out[i].Attachments, a)
+		}
+	}
+	return out, rows.Err()
+}
