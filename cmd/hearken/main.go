@@ -69,6 +69,9 @@ type cli struct {
 	Token struct {
 		Create tokenCreateCmd `cmd:"" help:"Create an API token for a user and print it once."`
 	} `cmd:"" help:"Manage API tokens."`
+	Mailbox struct {
+		Add mailboxAddCmd `cmd:"" help:"Accept mail for an address (the SMTP listener refuses other recipients)."`
+	} `cmd:"" help:"Manage the addresses the inbox receives mail for."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 
@@ -162,6 +165,22 @@ func (c *tokenCreateCmd) Run(g *globals) error {
 	}
 	fmt.Fprintln(os.Stderr, "Copy this token now; it will not be shown again:")
 	fmt.Println(plain)
+	return nil
+}
+
+type mailboxAddCmd struct {
+	dbFlag
+	Address string `required:"" help:"The address, e.g. help@example.org."`
+	Name    string `help:"Display name used when replying, e.g. \"Harbor Light help desk\"."`
+	Team    string `help:"Route its conversations to this team (slug or name)."`
+}
+
+func (c *mailboxAddCmd) Run(g *globals) error {
+	id, err := app.AddMailbox(context.Background(), c.config(g), c.Address, c.Name, c.Team)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Mailbox %d: Hearken now accepts mail for %s.\n", id, c.Address)
 	return nil
 }
 

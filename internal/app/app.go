@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -18,10 +19,12 @@ import (
 
 	"github.com/hearken-org/hearken/internal/api"
 	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/channel/email"
 	"github.com/hearken-org/hearken/internal/config"
 	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/demo"
 	"github.com/hearken-org/hearken/internal/i18n"
+	"github.com/hearken-org/hearken/internal/inbox"
 	"github.com/hearken-org/hearken/internal/jobs"
 	"github.com/hearken-org/hearken/internal/org"
 	"github.com/hearken-org/hearken/internal/people"
@@ -43,6 +46,7 @@ type App struct {
 	Auth    *auth.Service
 	Org     *org.Service
 	Jobs    *jobs.Jobs
+	Inbox   *inbox.Service
 	People  *people.Service
 	// Sessions is the web sessions' store (server-side, in the database).
 	Sessions *auth.SessionStore
@@ -82,7 +86,7 @@ func (a *App) Modules() []db.Module { return Modules() }
 
 // Modules lists every capability's schema, in migration order.
 func Modules() []db.Module {
-	return []db.Module{auth.Module, org.Module, people.Module(), jobs.Module(), demo.Module()}
+	return []db.Module{auth.Module, org.Module, jobs.Module(), people.Module(), inbox.Module(), demo.Module()}
 }
 
 // Open opens the database, applies migrations and builds the services. It does
@@ -139,7 +143,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) (*A
 // buildCapabilities constructs each capability's service, UI and API. A new
 // capability adds its lines here and its schema to Modules.
 func (a *App) buildCapabilities() error {
-	a.People = people.New(a.DB, people.Config{Auditor: a.Auth})
+	// People is built first; its hooks reach the inbox through a.Inbox, set below,
+	// so a merge or erasure also moves or removes the person's conversations.
+	a.People = people.New(a.DB, people.Config{Auditor: a.Auth, Hooks: people.Hooks{
+		OnMerge: func(ctx context.Context, keepID, mergeID int64) error {
+			return a.Inbox.MovePerson(ctx, keepID, mergeID)
+		},
+		OnErase: func(ctx context.Context, id int64) error { return a.Inbox.ErasePerson(ctx, id) },
+	}})
 	for _, c := range []fs.FS{people.Locales, peopleui.Locales} {
 		if err := a.Bundle.AddCatalog(c, "locales"); err != nil {
 			return err
@@ -147,6 +158,22 @@ func (a *App) buildCapabilities() error {
 	}
 	a.webModules = append(a.webModules, peopleui.New(a.People, a.Auth))
 	a.apiModules = append(a.apiModules, peopleapi.New(a.People))
+
+	icfg := inbox.Config{People: a.People, Jobs: a.Jobs, Org: a.Org, OrgSettings: a.orgSettings, Auditor: a.Auth, Log: a.Log}
+	if a.Cfg.SMTPRelay != "" {
+		sender, err := email.NewSender(a.Cfg.SMTPRelay, email.WithSenderLogger(a.Log))
+		if err != nil {
+			return fmt.Errorf("--smtp-relay: %w", err)
+		}
+		icfg.Sender = sender // only when configured: a nil *Sender in the interface is not nil
+	}
+	var err error
+	if a.Inbox, err = inbox.New(a.DB, icfg); err != nil {
+		return err
+	}
+	if err := inbox.AddCatalog(a.Bundle); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -214,8 +241,20 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ln.Close()
 		return fmt.Errorf("start jobs: %w", err)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var smtp *email.Listener
+	if a.Cfg.SMTPAddr != "" {
+		smtp = email.NewListener(email.ListenerConfig{Addr: a.Cfg.SMTPAddr, Domain: hostOf(a.Cfg.BaseURL)}, a.Inbox, a.Log)
+		sln, err := net.Listen("tcp", a.Cfg.SMTPAddr)
+		if err != nil {
+			srv.Close()
+			_ = a.Jobs.Stop(context.Background())
+			return fmt.Errorf("SMTP listen on %s: %w", a.Cfg.SMTPAddr, err)
+		}
+		go func() { errc <- smtp.Serve(sln) }()
+		a.Log.Info("SMTP listener", "addr", sln.Addr().String())
+	}
 	a.Log.Info("serving", "addr", ln.Addr().String(), "url", a.Cfg.BaseURL, "db", a.DB.Source)
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -231,10 +270,23 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
-	var httpErr, jobErr error
+	var httpErr, jobErr, smtpErr error
 	wg.Add(2)
 	go func() { defer wg.Done(); httpErr = srv.Shutdown(sctx) }()
+	if smtp != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); smtpErr = smtp.Shutdown(sctx) }()
+	}
 	go func() { defer wg.Done(); jobErr = a.Jobs.Stop(sctx) }()
 	wg.Wait()
-	return errors.Join(httpErr, jobErr)
+	return errors.Join(httpErr, jobErr, smtpErr)
+}
+
+// hostOf is the host name of a URL, for the SMTP greeting.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return "localhost"
+	}
+	return u.Hostname()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hearken-org/hearken/internal/auth"
 	"github.com/hearken-org/hearken/internal/config"
 	"github.com/hearken-org/hearken/internal/demo"
+	"github.com/hearken-org/hearken/internal/inbox"
 )
 
 // RunServe opens Hearken and serves until ctx ends.
@@ -133,4 +134,34 @@ func (a *App) explain(err error) error {
 		msg += " (" + strings.Join(fields, "; ") + ")"
 	}
 	return errors.New(msg)
+}
+
+// AddMailbox makes Hearken accept mail for an address, optionally routing it to
+// a team given by slug or name.
+func AddMailbox(ctx context.Context, cfg config.Config, address, name, team string) (int64, error) {
+	var id int64
+	err := withCLI(ctx, cfg, func(ctx context.Context, a *App) error {
+		var teamID int64
+		if team != "" {
+			teams, err := a.Org.ListTeams(ctx)
+			if err != nil {
+				return err
+			}
+			for _, t := range teams {
+				if strings.EqualFold(t.Slug, team) || strings.EqualFold(t.Name, team) {
+					teamID = t.ID
+				}
+			}
+			if teamID == 0 {
+				return fmt.Errorf("no team %q (see the teams of the organization)", team)
+			}
+		}
+		mb, err := a.Inbox.CreateMailbox(ctx, inbox.MailboxInput{Address: address, DisplayName: name, TeamID: teamID})
+		if err != nil {
+			return a.explain(err)
+		}
+		id = mb.ID
+		return nil
+	})
+	return id, err
 }
