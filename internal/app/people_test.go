@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearken-org/hearken/internal/auth"
 	"github.com/hearken-org/hearken/internal/db"
@@ -583,7 +584,15 @@ func TestPeopleWeb(t *testing.T) {
 		if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "/status") {
 			t.Fatalf("run import: %d %.3000s", r.status, r.body)
 		}
-		r = do(t, c, "GET", u+r.header.Get("Location"), nil, nil)
+		// The rows are imported in the background; the status page shows the result
+		// once the last batch commits.
+		statusURL := u + r.header.Get("Location")
+		for range 100 {
+			if r = do(t, c, "GET", statusURL, nil, nil); strings.Contains(r.body, tr.T("peopleui.import.created", "Count", 1)) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		if r.status != 200 || !strings.Contains(r.body, tr.T("peopleui.import.created", "Count", 1)) || !strings.Contains(r.body, tr.T("peopleui.import.bad_rows", "Count", 2)) {
 			t.Fatalf("import status: %d %.4000s", r.status, r.body)
 		}

@@ -611,12 +611,25 @@ func (s *Service) matchRow(ctx context.Context, pf *parsedFile, ir importRow) (i
 // in the imports table, so an interrupted import resumes (ResumeImport) from
 // the last committed batch.
 func (s *Service) RunImport(ctx context.Context, r io.Reader, opts ImportOptions) (Import, error) {
-	if err := requirePerm(ctx, permImport); err != nil {
+	_, run, err := s.StartImport(ctx, r, opts)
+	if err != nil {
 		return Import{}, err
+	}
+	return run(ctx)
+}
+
+// StartImport checks and records an import, then returns it with the function
+// that imports its rows. Callers with long files run that function in the
+// background (keeping the actor in its context) and show GetImport's progress,
+// which advances batch by batch; the file is read and validated before
+// StartImport returns, so a broken file never leaves an import behind.
+func (s *Service) StartImport(ctx context.Context, r io.Reader, opts ImportOptions) (Import, func(context.Context) (Import, error), error) {
+	if err := requirePerm(ctx, permImport); err != nil {
+		return Import{}, nil, err
 	}
 	pf, err := s.parseFile(ctx, r, opts)
 	if err != nil {
-		return Import{}, err
+		return Import{}, nil, err
 	}
 	optsJSON, _ := json.Marshal(pf.opts)
 	var id int64
@@ -628,12 +641,15 @@ func (s *Service) RunImport(ctx context.Context, r io.Reader, opts ImportOptions
 		return s.audit(ctx, "person.import.start", "import", id, map[string]any{"file": opts.FileName, "rows": len(pf.rows)})
 	})
 	if err != nil {
-		return Import{}, err
+		return Import{}, nil, err
 	}
-	return s.runImport(ctx, id, pf, 0)
+	imp, err := s.GetImport(ctx, id)
+	if err != nil {
+		return Import{}, nil, err
+	}
+	return imp, func(ctx context.Context) (Import, error) { return s.runImport(ctx, id, pf, 0) }, nil
 }
 
-// ResumeImport continues an interrupted import with the same file.
 func (s *Service) ResumeImport(ctx context.Context, id int64, r io.Reader) (Import, error) {
 	if err := requirePerm(ctx, permImport); err != nil {
 		return Import{}, err

@@ -2,10 +2,12 @@ package peopleui
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -215,9 +217,17 @@ func (m *Module) importPost(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch r.FormValue("action") {
 	case "run":
+		// The file is checked and the import recorded now; its rows are imported in
+		// the background while the status page shows progress batch by batch.
 		var imp people.Import
-		imp, err = m.svc.RunImport(ctx, bytes.NewReader(data), opts)
+		var run func(context.Context) (people.Import, error)
+		imp, run, err = m.svc.StartImport(ctx, bytes.NewReader(data), opts)
 		if err == nil {
+			go func() {
+				if _, err := run(context.WithoutCancel(ctx)); err != nil {
+					slog.Error("people import", "import", imp.ID, "err", err)
+				}
+			}()
 			m.stash.drop(d.Token)
 			m.seeOther(w, r, "/people/imports/"+strconv.FormatInt(imp.ID, 10)+"/status", "")
 			return
