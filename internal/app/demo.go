@@ -91,5 +91,6 @@ func (a *App) DemoSteps() []demo.Step {
 				return people.GenerateDemo(ctx, a.People, env.Rand("people", from), to-from, nil)
 			},
 		},
+		a.demoInboxStep(),
 	}
 }
