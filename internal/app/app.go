@@ -25,6 +25,8 @@ import (
 	"github.com/hearken-org/hearken/internal/demo"
 	"github.com/hearken-org/hearken/internal/i18n"
 	"github.com/hearken-org/hearken/internal/inbox"
+	"github.com/hearken-org/hearken/internal/inbox/inboxapi"
+	"github.com/hearken-org/hearken/internal/inbox/inboxui"
 	"github.com/hearken-org/hearken/internal/jobs"
 	"github.com/hearken-org/hearken/internal/org"
 	"github.com/hearken-org/hearken/internal/people"
@@ -174,6 +176,11 @@ func (a *App) buildCapabilities() error {
 	if err := inbox.AddCatalog(a.Bundle); err != nil {
 		return err
 	}
+	if err := a.Bundle.AddCatalog(inboxui.Locales, "locales"); err != nil {
+		return err
+	}
+	a.webModules = append(a.webModules, inboxui.New(a.Inbox, a.People))
+	a.apiModules = append(a.apiModules, inboxapi.New(a.Inbox))
 	return nil
 }
 
