@@ -27,8 +27,8 @@ var demoMails = []demoMail{
 	{"fi", "Mikko Nieminen", "Lahjoitus yrityksen nimissä", "Hei, yrityksemme haluaisi tukea joulukeräystä. Kenen kanssa voimme sopia yksityiskohdista?", "Lisätieto: summa olisi noin 5 000 euroa."},
 	{"ja", "山田 花子", "面談の予約について", "いつもお世話になっております。来週の面談の時間を変更していただくことは可能でしょうか。よろしくお願いいたします。", "火曜日の午後でしたら伺えます。"},
 	{"ja", "佐藤 健", "寄付の領収書", "先月の寄付の領収書を再発行していただけますか。確定申告に必要です。", ""},
-	{"fa", "مریم رضایی", "درخواست وقت مشاوره", "سلام، می‌خواهم برای پسرم وقت مشاوره بگیرم. چه روزهایی امکان دارد؟ با تشکر، مریم", "ساعت‌های بعد از ظهر برای ما بهتر است."},
-	{"fa", "علی احمدی", "همکاری داوطلبانه", "سلام، من مترجم هستم و می‌توانم در ترجمهٔ فرم‌ها کمک کنم. لطفاً راهنمایی کنید.", ""},
+	{"fa", "مریم رضایی", "درخواست وقت مشاوره", "سلام، می\u200cخواهم برای پسرم وقت مشاوره بگیرم. چه روزهایی امکان دارد؟ با تشکر، مریم", "ساعت\u200cهای بعد از ظهر برای ما بهتر است."},
+	{"fa", "علی احمدی", "همکاری داوطلبانه", "سلام، من مترجم هستم و می\u200cتوانم در ترجمهٔ فرم\u200cها کمک کنم. لطفاً راهنمایی کنید.", ""},
 	{"en", "Olivia Bennett", "Wheelchair access for the workshop", "Hi, I'm coming to the Thursday workshop. Is the room wheelchair accessible? Thanks, Olivia", "Also, may I bring my carer?"},
 	{"en", "James O'Connor", "Gift in memory of my mother", "Hello, I'd like to make a gift in memory of my mother, who volunteered with you for years. How do I do that?", ""},
 }

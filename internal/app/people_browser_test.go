@@ -41,7 +41,7 @@ func TestBrowserPeople(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ta.People.AddNote(ctx, other.ID, people.NoteInput{Body: "در جمع‌آوری کمک‌های زمستانی یاری کرد."}); err != nil {
+	if _, err := ta.People.AddNote(ctx, other.ID, people.NoteInput{Body: "در جمع\u200cآوری کمک\u200cهای زمستانی یاری کرد."}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ta.People.SetConsent(ctx, other.ID, people.ConsentInput{Channel: people.ChannelEmail, Purpose: people.PurposeNewsletter, Status: people.OptIn, Source: "web_form"}); err != nil {
