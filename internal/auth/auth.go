@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"github.com/hearken-org/hearken/internal/i18n"
 	"runtime"
 	"slices"
 	"sync"
@@ -74,9 +75,15 @@ func notFound(err error, key string) error {
 	return err
 }
 
-// SupportedLocales are the UI languages. The list lives here until internal/i18n
-// exports its own; org validates its default locale against it too.
-func SupportedLocales() []string { return []string{"en", "tr", "fr", "fi", "ja", "fa"} }
+// SupportedLocales are the UI languages, as internal/i18n defines them; org
+// validates its default locale against it too.
+func SupportedLocales() []string {
+	var tags []string
+	for _, l := range i18n.Supported() {
+		tags = append(tags, l.Tag)
+	}
+	return tags
+}
 
 // ValidLocale reports whether l is one of SupportedLocales.
 func ValidLocale(l string) bool { return slices.Contains(SupportedLocales(), l) }

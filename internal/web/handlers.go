@@ -399,11 +399,4 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "audit", s.NewPage(r, "nav.audit_log", auditData{Entries: page.Items, Next: page.Next}))
 }
 
-func (s *Server) supported(lang string) bool {
-	for _, l := range s.deps.Bundle.Supported() {
-		if l.Tag == lang {
-			return true
-		}
-	}
-	return false
-}
+func (s *Server) supported(lang string) bool { return auth.ValidLocale(lang) }
