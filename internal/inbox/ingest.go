@@ -192,6 +192,9 @@ func (s *Service) store(ctx context.Context, m *email.Message, raw []byte, env E
 		if _, err := s.addEvent(ctx, conv.ID, EventCreated, data, ""); err != nil {
 			return res, err
 		}
+		if err := s.opened(ctx, &conv); err != nil {
+			return res, err
+		}
 	} else {
 		if k, err = s.clocksOf(ctx, &conv); err != nil {
 			return res, err

@@ -118,6 +118,8 @@ type Service struct {
 	secret   []byte
 
 	noRelayOnce sync.Once
+
+	openHooks []OpenHook
 }
 
 // New returns the inbox service on d and registers its job workers on
