@@ -101,7 +101,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("SQLite database %s: folder %s does not exist", path, dir)
 		}
 	}
-	w, err := sql.Open("sqlite", SQLiteDSN(path, false))
+	w, err := sql.Open(SQLiteDriver, SQLiteDSN(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
@@ -115,7 +115,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("SQLite database %s is not writable: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", SQLiteDSN(path, true))
+	r, err := sql.Open(SQLiteDriver, SQLiteDSN(path, true))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)

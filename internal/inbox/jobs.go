@@ -133,6 +133,8 @@ func sameTime(a, b *time.Time) bool {
 // are not cancelled when they change: the jobs check on running.
 func (s *Service) scheduleDeadlines(ctx context.Context, before, after *Conversation, k clocks) error {
 	now := s.now()
+	// One insert for all the timers: a new conversation schedules several.
+	var batch []river.InsertManyParams
 	for _, kind := range []string{dueFirstResponse, dueNextResponse, dueResolution} {
 		due := after.dueOf(kind)
 		if due == nil || sameTime(due, before.dueOf(kind)) {
@@ -141,18 +143,17 @@ func (s *Service) scheduleDeadlines(ctx context.Context, before, after *Conversa
 		if target := k.policy.target(kind); target > 0 {
 			left := target * time.Duration(100-k.policy.WarnPercent) / 100
 			if warnAt := sla.Before(*due, left, k.hours); warnAt.After(now) && warnAt.Before(*due) {
-				if _, err := s.cfg.Jobs.Enqueue(ctx, deadlineArgs{ConversationID: after.ID, Deadline: kind, Stage: stageWarning, Due: *due},
-					&river.InsertOpts{ScheduledAt: warnAt}); err != nil {
-					return err
-				}
+				batch = append(batch, river.InsertManyParams{
+					Args:       deadlineArgs{ConversationID: after.ID, Deadline: kind, Stage: stageWarning, Due: *due},
+					InsertOpts: &river.InsertOpts{ScheduledAt: warnAt}})
 			}
 		}
-		if _, err := s.cfg.Jobs.Enqueue(ctx, deadlineArgs{ConversationID: after.ID, Deadline: kind, Stage: stageBreach, Due: *due},
-			&river.InsertOpts{ScheduledAt: *due}); err != nil {
-			return err
-		}
+		batch = append(batch, river.InsertManyParams{
+			Args:       deadlineArgs{ConversationID: after.ID, Deadline: kind, Stage: stageBreach, Due: *due},
+			InsertOpts: &river.InsertOpts{ScheduledAt: *due}})
 	}
-	return nil
+	_, err := s.cfg.Jobs.EnqueueMany(ctx, batch)
+	return err
 }
 
 // deadline runs a warning or breach job: records the conversation event once

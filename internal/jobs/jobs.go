@@ -80,6 +80,7 @@ type backend interface {
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
 	insert(ctx context.Context, tx *db.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	insertMany(ctx context.Context, tx *db.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	cancel(ctx context.Context, tx *db.Tx, id int64) (*rivertype.JobRow, error)
 	periodic() *river.PeriodicJobBundle
 	subscribe() (<-chan *river.Event, func())
@@ -155,7 +156,7 @@ func newSQLite(d *db.DB, cfg *river.Config) (backend, error) {
 	// operations concurrently and SQLite would answer SQLITE_BUSY otherwise.
 	// Writes from our own writer pool and from other clients on the file are
 	// serialised by SQLite's lock and the DSN's busy timeout.
-	h, err := sql.Open("sqlite", d.DSN())
+	h, err := sql.Open(db.SQLiteDriver, d.DSN())
 	if err != nil {
 		return nil, err
 	}
@@ -299,6 +300,25 @@ func (j *Jobs) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Inse
 	return res, nil
 }
 
+// EnqueueMany inserts several jobs with one statement, in the caller's
+// transaction like Enqueue: cheaper than one Enqueue each where a change
+// schedules several jobs at once (a conversation's deadline timers). Results
+// are in the order of params.
+func (j *Jobs) EnqueueMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	if len(params) == 0 {
+		return nil, nil
+	}
+	tx, err := j.tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := j.b.insertMany(ctx, tx, params)
+	if err != nil {
+		return nil, fmt.Errorf("enqueue %d jobs (%s…): %w", len(params), params[0].Args.Kind(), err)
+	}
+	return res, nil
+}
+
 // Cancel cancels a job, for example a response-deadline timer that is no
 // longer needed. A job not yet running never runs; a running one has its
 // context cancelled and is not retried; a finished one is left as it is. Like
@@ -341,6 +361,17 @@ func (c *client[TTx]) insert(ctx context.Context, tx *db.Tx, args river.JobArgs,
 	}
 	err = c.inTx(tx, func(rtx TTx) error {
 		res, err = c.c.InsertTx(ctx, rtx, args, opts)
+		return err
+	})
+	return res, err
+}
+
+func (c *client[TTx]) insertMany(ctx context.Context, tx *db.Tx, params []river.InsertManyParams) (res []*rivertype.JobInsertResult, err error) {
+	if tx == nil {
+		return c.c.InsertMany(ctx, params)
+	}
+	err = c.inTx(tx, func(rtx TTx) error {
+		res, err = c.c.InsertManyTx(ctx, rtx, params)
 		return err
 	})
 	return res, err

@@ -301,6 +301,56 @@ func TestEnqueueInTransaction(t *testing.T) {
 	})
 }
 
+func TestEnqueueMany(t *testing.T) {
+	t.Parallel()
+	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		h := start(t, newJobs(t, d, "a", Options{}))
+		batch := func(labels ...string) []river.InsertManyParams {
+			var ps []river.InsertManyParams
+			for _, l := range labels {
+				ps = append(ps, river.InsertManyParams{Args: recordArgs{Label: l}})
+			}
+			return ps
+		}
+		boom := errors.New("boom")
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			if _, err := h.EnqueueMany(ctx, batch("x1", "x2")); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx = %v", err)
+		}
+		if n := count(t, d, "SELECT count(*) FROM river_job"); n != 0 {
+			t.Fatalf("%d job rows after rollback", n)
+		}
+		var res []*rivertype.JobInsertResult
+		err = d.InTx(ctx, func(ctx context.Context) error {
+			res, err = h.EnqueueMany(ctx, batch("m1", "m2", "m3"))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 3 || res[0].Job.ID == res[2].Job.ID {
+			t.Fatalf("results = %+v", res)
+		}
+		for _, l := range []string{"m1", "m2", "m3"} {
+			waitFor(t, 15*time.Second, "job "+l, func() bool { return runs(t, d, l) == 1 })
+		}
+		if res, err := h.EnqueueMany(ctx, nil); err != nil || res != nil {
+			t.Fatalf("empty batch = %v, %v", res, err)
+		}
+		// Outside a transaction the batch commits on its own.
+		if _, err := h.EnqueueMany(ctx, batch("o1")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 15*time.Second, "job o1", func() bool { return runs(t, d, "o1") == 1 })
+	})
+}
+
 func TestCancel(t *testing.T) {
 	t.Parallel()
 	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
