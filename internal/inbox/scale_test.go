@@ -1,0 +1,390 @@
+package inbox
+
+// The inbox at production scale: a million conversations and ten million
+// messages, far beyond `make test`. Build the data once (resumable: run again
+// to continue), then benchmark lists, the conversation view and search under
+// 100 concurrent requests:
+//
+//	HEARKEN_INBOX_SCALE_DB=/tmp/inbox.db go test -run TestScaleData -timeout 0 ./internal/inbox/
+//	HEARKEN_INBOX_SCALE_DB=/tmp/inbox.db go test -run '^$' -bench BenchmarkScale -benchtime 1x -timeout 0 ./internal/inbox/
+//
+// HEARKEN_INBOX_SCALE_DB may also be a PostgreSQL URL (an empty database of
+// its own); HEARKEN_INBOX_SCALE_CONVERSATIONS sets the size (default
+// 1,000,000, about ten messages each). Rows are written with multi-row
+// INSERTs in large transactions, not through Ingest (which would take hours),
+// but in the shape Ingest stores them: the same columns, sort key and
+// search-index text from the same analyzer.
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
+	"github.com/hearken-org/hearken/internal/jobs"
+	"github.com/hearken-org/hearken/internal/org"
+	"github.com/hearken-org/hearken/internal/people"
+	"github.com/hearken-org/hearken/internal/textsearch"
+)
+
+const (
+	scaleAgents = 40
+	scalePeople = 20000
+	scaleBatch  = 2000 // conversations per transaction
+)
+
+// scaleWords are what people write about, per language; messages are drawn
+// from them so that search terms have realistic, uneven frequencies.
+var scaleWords = map[string][]string{
+	"en": strings.Fields("receipt donation volunteer appointment wheelchair workshop thank you question help food bank saturday schedule tax gift memory mother carer room access form"),
+	"fr": strings.Fields("reçu fiscal don bénévolat samedi distribution alimentaire inscription merci rendez-vous aide question atelier accès fauteuil mère mémoire formulaire"),
+	"tr": strings.Fields("bağış makbuz randevu gönüllü teşekkürler yardım soru perşembe hastane annem vergi çalıştay erişim tekerlekli sandalye form"),
+	"fi": strings.Fields("lahjoitus kuitti vapaaehtoinen ruoka-apu viikonloppu kiitos kysymys joulukeräys yritys tapaaminen työpaja pyörätuoli äiti lomake"),
+	"ja": strings.Fields("寄付 領収書 面談 予約 変更 ボランティア 確定申告 お願い 質問 車椅子 講座 母 書類 ありがとうございます"),
+	"fa": strings.Fields("کمک مالی رسید مشاوره داوطلب ترجمه فرم سپاس پرسش وقت ویلچر کارگاه مادر یادبود"),
+}
+
+var scaleLangs = []string{"en", "fr", "tr", "fi", "ja", "fa"}
+
+func scaleSource(tb testing.TB) string {
+	src := os.Getenv("HEARKEN_INBOX_SCALE_DB")
+	if src == "" {
+		tb.Skip("set HEARKEN_INBOX_SCALE_DB to a database to build or measure (see scale_test.go)")
+	}
+	return src
+}
+
+func scaleSize() int {
+	if n, err := strconv.Atoi(os.Getenv("HEARKEN_INBOX_SCALE_CONVERSATIONS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// scaleService opens the scale database and an inbox service over it.
+func scaleService(tb testing.TB) (*Service, *db.DB) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, scaleSource(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	if err := d.Migrate(ctx, quiet, modules...); err != nil {
+		tb.Fatal(err)
+	}
+	j, err := jobs.New(d, quiet, jobs.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a := auth.NewService(d)
+	s, err := New(d, Config{People: people.New(d, people.Config{}), Jobs: j, Org: org.NewService(d, a), Auditor: a,
+		ReplySecret: testSecret, Log: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, d
+}
+
+func TestScaleData(t *testing.T) {
+	s, d := scaleService(t)
+	ctx := sys()
+	total := scaleSize()
+	count := func(table string) int {
+		var n int
+		if err := d.Reader.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	a := auth.NewService(d)
+	for i := count("users"); i < scaleAgents; i++ {
+		if _, err := a.CreateUser(ctx, auth.NewUser{Email: fmt.Sprintf("agent%d@staff.example.org", i), Name: fmt.Sprintf("Agent %d", i), Role: auth.RoleAgent}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mailbox int64
+	if mbs, err := s.Mailboxes(ctx); err == nil && len(mbs) > 0 {
+		mailbox = mbs[0].ID
+	} else if mb, err := s.CreateMailbox(ctx, MailboxInput{Address: "help@example.org", DisplayName: "Help"}); err != nil {
+		t.Fatal(err)
+	} else {
+		mailbox = mb.ID
+	}
+	ps := s.cfg.People
+	for i := count("people"); i < min(scalePeople, max(100, total/50)); i++ {
+		lang := scaleLangs[i%len(scaleLangs)]
+		if _, err := ps.CreatePerson(ctx, people.NewPerson{
+			PersonInput: people.PersonInput{Kind: people.Individual, DisplayName: fmt.Sprintf("Person %d", i), Language: lang},
+			Contacts:    []people.ContactInput{{Kind: people.Email, Value: fmt.Sprintf("p%d@example.net", i), Primary: true}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var agents, persons []int64
+	for _, q := range []struct {
+		sql string
+		ids *[]int64
+	}{{"SELECT id FROM users ORDER BY id", &agents}, {"SELECT id FROM people ORDER BY id", &persons}} {
+		rows, err := d.Reader.QueryContext(ctx, q.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			*q.ids = append(*q.ids, id)
+		}
+		rows.Close()
+	}
+
+	var done, nextMsg int64
+	if err := d.Reader.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM inbox_conversations").Scan(&done); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Reader.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM inbox_messages").Scan(&nextMsg); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	base := time.Now().UTC().Add(-3 * 365 * 24 * time.Hour).Truncate(time.Second)
+	for from := int(done); from < total; from += scaleBatch {
+		to := min(from+scaleBatch, total)
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			return scaleBatchInsert(ctx, d, from, to, &nextMsg, base, mailbox, agents, persons)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (to/scaleBatch)%25 == 0 || to == total {
+			el := time.Since(start)
+			t.Logf("%d/%d conversations, %d messages, %.0f conversations/s", to, total, nextMsg, float64(to-int(done))/el.Seconds())
+		}
+	}
+}
+
+// scaleBatchInsert writes conversations from+1…to with their messages and
+// search rows.
+func scaleBatchInsert(ctx context.Context, d *db.DB, from, to int, nextMsg *int64, base time.Time, mailbox int64, agents, persons []int64) error {
+	rnd := rand.New(rand.NewPCG(uint64(from), 7))
+	w := d.W(ctx)
+	now := time.Now().UTC().Truncate(time.Second)
+	span := now.Sub(base)
+	const convCols = 17
+	var convs, msgs, search []any
+	flush := func(table, cols string, n int, vals *[]any) error {
+		rows := len(*vals) / n
+		if rows == 0 {
+			return nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, cols)
+		for r := range rows {
+			if r > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for c := range n {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, "$%d", r*n+c+1)
+			}
+			b.WriteByte(')')
+		}
+		_, err := w.ExecContext(ctx, d.Rebind(b.String()), *vals...)
+		*vals = (*vals)[:0]
+		return err
+	}
+	const (
+		convColumns = "id, mailbox_id, subject, person_id, channel, status, priority, assignee_user_id, reference, language, tags, " +
+			"first_response_due_at, first_responded_at, last_message_at, last_inbound_at, sort_at, created_at, updated_at"
+		msgColumns    = "id, conversation_id, mailbox_id, direction, channel, person_id, from_address, from_name, subject, text_body, message_id, dedupe_key, language, created_at"
+		searchColumns = "rowid, body"
+	)
+	searchCols := searchColumns
+	if d.Dialect == db.Postgres {
+		searchCols = "message_id, body"
+	}
+	for i := from + 1; i <= to; i++ {
+		lang := scaleLangs[rnd.IntN(len(scaleLangs))]
+		words := scaleWords[lang]
+		sentence := func(n int) string {
+			sep := " "
+			if lang == "ja" {
+				sep = ""
+			}
+			parts := make([]string, n)
+			for k := range parts {
+				// Squared: a few words are common, most are rare, as in real mail.
+				f := rnd.Float64()
+				parts[k] = words[int(f*f*float64(len(words)))]
+			}
+			return strings.Join(parts, sep)
+		}
+		created := base.Add(time.Duration(float64(span) * float64(i) / float64(to+1)))
+		person := persons[rnd.IntN(len(persons))]
+		subject := sentence(3)
+		// Most of the history is finished; the recent part is still open.
+		status, assignee := StatusClosed, any(agents[rnd.IntN(len(agents))])
+		recent := now.Sub(created) < 30*24*time.Hour
+		switch r := rnd.IntN(100); {
+		case recent && r < 30:
+			status = StatusOpen
+		case recent && r < 40:
+			status, assignee = StatusNew, nil
+		case recent && r < 50:
+			status = StatusWaiting
+		case r < 60:
+			status = StatusResolved
+		}
+		var due, responded any
+		c := Conversation{Status: status}
+		dueAt := created.Add(24 * time.Hour)
+		if status == StatusNew || status == StatusOpen {
+			c.FirstResponseDueAt = &dueAt
+			due = dueAt
+		} else {
+			responded = created.Add(time.Duration(1+rnd.IntN(40)) * time.Hour)
+		}
+		nmsg := 1 + rnd.IntN(19)
+		last := created.Add(time.Duration(nmsg) * time.Hour)
+		convs = append(convs, i, mailbox, subject, person, "email", string(status), "normal", assignee, "HK-"+strconv.Itoa(i), lang, "[]",
+			due, responded, last, last, c.sortAt(), created, created)
+		for k := range nmsg {
+			*nextMsg++
+			dir, from, name := "in", fmt.Sprintf("p%d@example.net", person), fmt.Sprintf("Person %d", person)
+			if k%2 == 1 {
+				dir, from, name = "out", "help@example.org", "Help"
+			}
+			text := sentence(20 + rnd.IntN(40))
+			id := fmt.Sprintf("s%d.%d@example.net", i, k)
+			msgs = append(msgs, *nextMsg, i, mailbox, dir, "email", person, from, name, subject, text, id, id, lang, created.Add(time.Duration(k)*time.Hour))
+			search = append(search, *nextMsg, textsearch.IndexText(subject, name, from, text))
+			// Small statements: modernc binds a numbered parameter by a linear
+			// name lookup, so a statement's cost grows with the square of its
+			// parameters; full batches repeat one text, prepared once.
+			if len(msgs) >= 14*16 {
+				if err := flush("inbox_conversations", convColumns, convCols+1, &convs); err != nil {
+					return err
+				}
+				if err := flush("inbox_messages", msgColumns, 14, &msgs); err != nil {
+					return err
+				}
+				if err := flush("inbox_message_search", searchCols, 2, &search); err != nil {
+					return err
+				}
+			}
+		}
+		if len(convs) >= (convCols+1)*16 {
+			if err := flush("inbox_conversations", convColumns, convCols+1, &convs); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush("inbox_conversations", convColumns, convCols+1, &convs); err != nil {
+		return err
+	}
+	if err := flush("inbox_messages", msgColumns, 14, &msgs); err != nil {
+		return err
+	}
+	if err := flush("inbox_message_search", searchCols, 2, &search); err != nil {
+		return err
+	}
+	if d.Dialect == db.Postgres {
+		for _, seq := range []string{"inbox_conversations", "inbox_messages"} {
+			if _, err := w.ExecContext(ctx, fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT max(id) FROM %s))", seq, seq)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// BenchmarkScale measures, on the scale database, what an agent waits for
+// while 100 requests run at once: their own list sorted by due time, the
+// unassigned queue, a conversation with its messages, and message search in
+// the six languages. It reports p50/p95/p99 per kind.
+func BenchmarkScale(b *testing.B) {
+	s, d := scaleService(b)
+	ctx := context.Background()
+	var agent, maxConv int64
+	if err := d.Reader.QueryRowContext(ctx, "SELECT assignee_user_id FROM inbox_conversations WHERE status = 'open' AND assignee_user_id IS NOT NULL LIMIT 1").Scan(&agent); err != nil {
+		b.Fatal("no open assigned conversation; run TestScaleData first: ", err)
+	}
+	if err := d.Reader.QueryRowContext(ctx, "SELECT max(id) FROM inbox_conversations").Scan(&maxConv); err != nil {
+		b.Fatal(err)
+	}
+	actx := auth.WithActor(ctx, auth.Actor{UserID: agent, Role: auth.RoleAgent})
+	var queries []string
+	for _, lang := range scaleLangs {
+		ws := scaleWords[lang]
+		queries = append(queries, ws[0], ws[len(ws)/2], ws[len(ws)-1], ws[1]+" "+ws[3])
+		if r := []rune(ws[len(ws)/3]); len(r) > 3 {
+			queries = append(queries, string(r[:3])) // typed so far: a prefix
+		}
+	}
+	kinds := []struct {
+		name string
+		op   func(i int) error
+	}{
+		{"list_mine", func(int) error {
+			_, err := s.ListConversations(actx, Filter{View: ViewMine}, "", 50)
+			return err
+		}},
+		{"list_unassigned", func(int) error {
+			_, err := s.ListConversations(actx, Filter{View: ViewUnassigned}, "", 50)
+			return err
+		}},
+		{"view", func(i int) error {
+			_, err := s.GetConversation(actx, 1+int64(i*7919)%maxConv)
+			return err
+		}},
+		{"search", func(i int) error {
+			_, err := s.ListConversations(actx, Filter{View: ViewAll, Q: queries[i%len(queries)]}, "", 50)
+			return err
+		}},
+	}
+	const concurrency = 100
+	for _, k := range kinds {
+		b.Run(k.name, func(b *testing.B) {
+			n := max(b.N, 2000)
+			lat := make([]time.Duration, n)
+			var wg sync.WaitGroup
+			next := make(chan int, n)
+			for i := range n {
+				next <- i
+			}
+			close(next)
+			b.ResetTimer()
+			for range concurrency {
+				wg.Go(func() {
+					for i := range next {
+						t0 := time.Now()
+						if err := k.op(i); err != nil {
+							b.Error(err)
+							return
+						}
+						lat[i] = time.Since(t0)
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			slices.SortFunc(lat, cmp.Compare)
+			pct := func(p float64) float64 { return float64(lat[int(p*float64(n-1))].Microseconds()) / 1000 }
+			b.ReportMetric(pct(0.50), "p50_ms")
+			b.ReportMetric(pct(0.95), "p95_ms")
+			b.ReportMetric(pct(0.99), "p99_ms")
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+}
