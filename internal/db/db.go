@@ -43,6 +43,8 @@ type DB struct {
 	// dsn is the driver data source, kept for components that need a handle of
 	// their own (River's SQLite driver).
 	dsn string
+	// group queues InTxGrouped callers for SQLite's group commit.
+	group groupCommit
 }
 
 // IsPostgresURL reports whether s names a PostgreSQL server rather than a SQLite file.

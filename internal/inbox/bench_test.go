@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hearken-org/hearken/internal/db"
@@ -30,6 +31,26 @@ func BenchmarkIngest(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+	// Several SMTP sessions delivering at once, as on a busy day: SQLite's
+	// single writer commits them in groups.
+	b.Run("new_sender_parallel", func(b *testing.B) {
+		e := newEnv(b, dbtest.SQLite(b, modules))
+		var seq atomic.Int64
+		b.SetParallelism(8)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := seq.Add(1)
+				raw := []byte(msg{From: fmt.Sprintf("Person %d <p%d@example.net>", i, i), Subject: "Volunteering",
+					ID: fmt.Sprintf("n%d@example.net", i), Body: body}.String())
+				if _, err := e.s.Ingest(context.Background(), raw, Envelope{To: []string{"help@example.org"}}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
 	b.Run("reply_in_thread", func(b *testing.B) {

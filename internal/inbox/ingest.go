@@ -85,7 +85,7 @@ func (s *Service) Ingest(ctx context.Context, raw []byte, env Envelope) (Result,
 		received = now
 	}
 	var res Result
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	err = s.db.InTxGrouped(ctx, func(ctx context.Context) error {
 		mb, err := s.mailboxFor(ctx, env, m)
 		if err != nil {
 			return err

@@ -1,0 +1,8 @@
+package db
+
+// GroupQueued is how many InTxGrouped callers wait for a transaction.
+func (d *DB) GroupQueued() int {
+	d.group.mu.Lock()
+	defer d.group.mu.Unlock()
+	return len(d.group.queue)
+}

@@ -1,0 +1,127 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// maxGroup bounds how many callers share one transaction, so one slow group
+// does not hold the rest back for long.
+const maxGroup = 64
+
+// groupCommit is SQLite's group commit: a queue of waiting callers and
+// whether a goroutine is draining it.
+type groupCommit struct {
+	mu      sync.Mutex
+	queue   []*groupReq
+	running bool
+}
+
+type groupReq struct {
+	ctx  context.Context
+	fn   func(ctx context.Context) error
+	err  error
+	pnc  any // a panic of fn, re-raised in the caller
+	done chan struct{}
+}
+
+// InTxGrouped runs fn in a write transaction like InTx, and returns only once
+// that transaction has committed; but on SQLite, callers that arrive while
+// another transaction holds the single writer share the next transaction:
+// each fn runs inside a savepoint of its own, so a failing fn is rolled back
+// alone, and one commit (one WAL sync, one lock hand-over) serves them all.
+// This is for many small independent writes arriving at once (inbound mail
+// from several SMTP sessions). fn runs on another goroutine, with ctx's
+// values and cancellation; AfterCommit hooks of a rolled-back fn are
+// dropped. On PostgreSQL, or inside a transaction, it is InTx.
+func (d *DB) InTxGrouped(ctx context.Context, fn func(ctx context.Context) error) error {
+	if d.Dialect != SQLite || TxFrom(ctx) != nil {
+		return d.InTx(ctx, fn)
+	}
+	r := &groupReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	g := &d.group
+	g.mu.Lock()
+	g.queue = append(g.queue, r)
+	start := !g.running
+	g.running = true
+	g.mu.Unlock()
+	if start {
+		go d.drainGroups()
+	}
+	// Wait even if ctx ends: the caller must learn whether its write
+	// committed, and it has not once the group's transaction has begun.
+	<-r.done
+	if r.pnc != nil {
+		panic(r.pnc)
+	}
+	return r.err
+}
+
+// drainGroups runs queued callers in groups until the queue is empty.
+func (d *DB) drainGroups() {
+	g := &d.group
+	for {
+		g.mu.Lock()
+		n := min(len(g.queue), maxGroup)
+		if n == 0 {
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
+		batch := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		g.mu.Unlock()
+		d.runGroup(batch)
+	}
+}
+
+func (d *DB) runGroup(batch []*groupReq) {
+	err := d.InTx(context.Background(), func(ctx context.Context) error {
+		tx := TxFrom(ctx)
+		for _, r := range batch {
+			if r.err = r.ctx.Err(); r.err != nil {
+				continue
+			}
+			hooks := len(tx.afterHook)
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT hk_group"); err != nil {
+				return err
+			}
+			r.pnc, r.err = call(context.WithValue(r.ctx, txKey{}, tx), r.fn)
+			if r.err == nil && r.pnc == nil {
+				if _, err := tx.ExecContext(ctx, "RELEASE hk_group"); err != nil {
+					return err
+				}
+				continue
+			}
+			if r.err == nil {
+				r.err = fmt.Errorf("panic: %v", r.pnc)
+			}
+			tx.afterHook = tx.afterHook[:hooks]
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO hk_group"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE hk_group"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, r := range batch {
+		if err != nil && r.err == nil {
+			// Nothing of the group committed.
+			r.err = err
+		}
+		close(r.done)
+	}
+}
+
+// call runs fn, turning a panic into a value for the caller to re-raise.
+func call(ctx context.Context, fn func(ctx context.Context) error) (pnc any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			pnc = p
+		}
+	}()
+	return nil, fn(ctx)
+}

@@ -1,0 +1,128 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hearken-org/hearken/internal/db"
+	"github.com/hearken-org/hearken/internal/db/dbtest"
+)
+
+func TestInTxGrouped(t *testing.T) {
+	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		insert := func(ctx context.Context, name string) error {
+			_, err := d.W(ctx).ExecContext(ctx, d.Rebind("INSERT INTO widgets (name, created_at) VALUES ($1, $2)"), name, db.Now())
+			return err
+		}
+		if err := insert(ctx, "taken"); err != nil {
+			t.Fatal(err)
+		}
+		// Hold the writer so that the callers queue up and share transactions.
+		release := make(chan struct{})
+		held := make(chan struct{})
+		go d.InTx(ctx, func(ctx context.Context) error { close(held); <-release; return nil })
+		<-held
+
+		const n = 40
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			txs    = map[*db.Tx]bool{}
+			hooks  atomic.Int32
+			errs   = make([]error, n)
+			panics = make([]any, n)
+		)
+		boom := errors.New("boom")
+		for i := range n {
+			wg.Go(func() {
+				defer func() { panics[i] = recover() }()
+				errs[i] = d.InTxGrouped(ctx, func(ctx context.Context) error {
+					mu.Lock()
+					txs[db.TxFrom(ctx)] = true
+					mu.Unlock()
+					db.AfterCommit(ctx, func() { hooks.Add(1) })
+					if err := insert(ctx, fmt.Sprintf("w%d", i)); err != nil {
+						return err
+					}
+					switch {
+					case i%7 == 3: // wrote, then failed: its row must go
+						return boom
+					case i%11 == 5:
+						panic("kaput")
+					case i == 20: // a unique violation inside the group
+						return insert(ctx, "taken")
+					}
+					return nil
+				})
+			})
+		}
+		if d.Dialect == db.SQLite {
+			// All but the first (which waits for the writer) are queued.
+			deadline := time.Now().Add(10 * time.Second)
+			for d.GroupQueued() < n-1 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		close(release)
+		wg.Wait()
+
+		want := 0
+		for i := range n {
+			switch {
+			case i%7 == 3:
+				if !errors.Is(errs[i], boom) {
+					t.Errorf("caller %d: %v, want boom", i, errs[i])
+				}
+			case i%11 == 5:
+				if panics[i] != "kaput" {
+					t.Errorf("caller %d: panic %v, want re-raised", i, panics[i])
+				}
+			case i == 20:
+				if errs[i] == nil {
+					t.Errorf("caller 20: duplicate accepted")
+				}
+			default:
+				if errs[i] != nil || panics[i] != nil {
+					t.Errorf("caller %d: %v / %v", i, errs[i], panics[i])
+				}
+				want++
+			}
+		}
+		var got int
+		if err := d.Reader.QueryRowContext(ctx, "SELECT count(*) FROM widgets").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want+1 || int(hooks.Load()) != want {
+			t.Fatalf("%d rows and %d after-commit hooks, want %d and %d", got, hooks.Load(), want+1, want)
+		}
+		var w20 int
+		d.Reader.QueryRowContext(ctx, "SELECT count(*) FROM widgets WHERE name = 'w20'").Scan(&w20)
+		if w20 != 0 {
+			t.Fatal("the failed caller's first row committed")
+		}
+		if d.Dialect == db.SQLite && len(txs) >= n/2 {
+			t.Fatalf("%d transactions for %d queued callers: no grouping", len(txs), n)
+		}
+		if d.Dialect == db.Postgres && len(txs) != n {
+			t.Fatalf("PostgreSQL: %d transactions for %d callers, want one each", len(txs), n)
+		}
+	})
+}
+
+// A caller whose context has ended before its turn writes nothing.
+func TestInTxGroupedCancelled(t *testing.T) {
+	d := dbtest.SQLite(t, modules)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := false
+	err := d.InTxGrouped(ctx, func(context.Context) error { ran = true; return nil })
+	if !errors.Is(err, context.Canceled) || ran {
+		t.Fatalf("err %v, ran %v", err, ran)
+	}
+}
