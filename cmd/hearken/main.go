@@ -173,12 +173,31 @@ type mailboxAddCmd struct {
 	Address string `required:"" help:"The address, e.g. help@example.org."`
 	Name    string `help:"Display name used when replying, e.g. \"Harbor Light help desk\"."`
 	Team    string `help:"Route its conversations to this team (slug or name)."`
+	IMAP    string `name:"imap" help:"Also fetch its mail over IMAP: imaps://user@host[:993]/INBOX (password read from the terminal or stdin)."`
 }
 
 func (c *mailboxAddCmd) Run(g *globals) error {
+	var imapPassword string
+	if c.IMAP != "" {
+		if err := app.CheckIMAPURL(c.IMAP); err != nil {
+			return err
+		}
+		// Read first: a mailbox without the password it needs helps nobody.
+		pw, err := readPassword("IMAP password for " + c.IMAP)
+		if err != nil {
+			return err
+		}
+		imapPassword = pw
+	}
 	id, err := app.AddMailbox(context.Background(), c.config(g), c.Address, c.Name, c.Team)
 	if err != nil {
 		return err
+	}
+	if c.IMAP != "" {
+		if err := app.SetMailboxIMAP(context.Background(), c.config(g), c.Address, c.IMAP, imapPassword); err != nil {
+			return err
+		}
+		fmt.Printf("Mailbox %d: `hearken serve` fetches its mail from %s.\n", id, c.IMAP)
 	}
 	fmt.Printf("Mailbox %d: Hearken now accepts mail for %s.\n", id, c.Address)
 	return nil

@@ -28,11 +28,14 @@ import (
 	"github.com/hearken-org/hearken/internal/inbox/inboxapi"
 	"github.com/hearken-org/hearken/internal/inbox/inboxui"
 	"github.com/hearken-org/hearken/internal/jobs"
+	"github.com/hearken-org/hearken/internal/notify"
 	"github.com/hearken-org/hearken/internal/org"
+	"github.com/hearken-org/hearken/internal/org/orgui"
 	"github.com/hearken-org/hearken/internal/people"
 	"github.com/hearken-org/hearken/internal/people/peopleapi"
 	"github.com/hearken-org/hearken/internal/people/peopleui"
 	"github.com/hearken-org/hearken/internal/web"
+	"github.com/hearken-org/hearken/internal/webhooks"
 )
 
 // Version is set at build time (-ldflags "-X …app.Version=…").
@@ -52,6 +55,10 @@ type App struct {
 	People  *people.Service
 	// Sessions is the web sessions' store (server-side, in the database).
 	Sessions *auth.SessionStore
+	// Notify tells staff about mentions, deadlines and queues (notify.go).
+	Notify *notify.Service
+	// Webhooks sends events out (webhooks.go).
+	Webhooks *webhooks.Service
 
 	webModules []web.Module
 	apiModules []api.Module
@@ -88,7 +95,7 @@ func (a *App) Modules() []db.Module { return Modules() }
 
 // Modules lists every capability's schema, in migration order.
 func Modules() []db.Module {
-	return []db.Module{auth.Module, org.Module, jobs.Module(), people.Module(), inbox.Module(), demo.Module()}
+	return []db.Module{auth.Module, org.Module, notify.Module(), jobs.Module(), people.Module(), inbox.Module(), webhooks.Module(), demo.Module()}
 }
 
 // Open opens the database, applies migrations and builds the services. It does
@@ -147,11 +154,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) (*A
 func (a *App) buildCapabilities() error {
 	// People is built first; its hooks reach the inbox through a.Inbox, set below,
 	// so a merge or erasure also moves or removes the person's conversations.
-	a.People = people.New(a.DB, people.Config{Auditor: a.Auth, Hooks: people.Hooks{
+	a.People = people.New(a.DB, people.Config{Auditor: a.Auth, Jobs: a.Jobs, Region: a.phoneRegion, Hooks: people.Hooks{
 		OnMerge: func(ctx context.Context, keepID, mergeID int64) error {
 			return a.Inbox.MovePerson(ctx, keepID, mergeID)
 		},
 		OnErase: func(ctx context.Context, id int64) error { return a.Inbox.ErasePerson(ctx, id) },
+
+		// Mentions in people's notes notify staff (notify.go).
+		ResolveMention: a.resolveMention,
+		OnEvent:        a.personEvent,
 	}})
 	for _, c := range []fs.FS{people.Locales, peopleui.Locales} {
 		if err := a.Bundle.AddCatalog(c, "locales"); err != nil {
@@ -159,9 +170,17 @@ func (a *App) buildCapabilities() error {
 		}
 	}
 	a.webModules = append(a.webModules, peopleui.New(a.People, a.Auth))
+	if err := a.Bundle.AddCatalog(orgui.Locales, "locales"); err != nil {
+		return err
+	}
+	a.webModules = append(a.webModules, orgui.New(a.Org, a.forgetOrgSettings))
 	a.apiModules = append(a.apiModules, peopleapi.New(a.People))
 
+	if err := a.buildNotify(); err != nil {
+		return err
+	}
 	icfg := inbox.Config{People: a.People, Jobs: a.Jobs, Org: a.Org, OrgSettings: a.orgSettings, Auditor: a.Auth, Log: a.Log}
+	icfg.Notifier = inbox.StaffNotifier{N: a.Notify}
 	if a.Cfg.SMTPRelay != "" {
 		sender, err := email.NewSender(a.Cfg.SMTPRelay, email.WithSenderLogger(a.Log))
 		if err != nil {
@@ -181,6 +200,10 @@ func (a *App) buildCapabilities() error {
 	}
 	a.webModules = append(a.webModules, inboxui.New(a.Inbox, a.People))
 	a.apiModules = append(a.apiModules, inboxapi.New(a.Inbox))
+	a.mountRouting()
+	if err := a.buildWebhooks(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -262,6 +285,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		go func() { errc <- smtp.Serve(sln) }()
 		a.Log.Info("SMTP listener", "addr", sln.Addr().String())
 	}
+	stopPollers, err := a.startPollers(ctx)
+	if err != nil {
+		srv.Close()
+		_ = a.Jobs.Stop(context.Background())
+		return err
+	}
+	defer stopPollers()
 	a.Log.Info("serving", "addr", ln.Addr().String(), "url", a.Cfg.BaseURL, "db", a.DB.Source)
 	if ready != nil {
 		ready(ln.Addr().String())

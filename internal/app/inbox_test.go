@@ -154,7 +154,7 @@ func TestInboxScenario(t *testing.T) {
 			t.Fatalf("inbox list: %d %.500s", p.status, p.body)
 		}
 		p = do(t, wc, "GET", ta.srv.URL+"/inbox/"+id, nil, nil)
-		if p.status != 200 || !strings.Contains(p.body, `<div class="inbox-message-text" dir="auto">Hei! Haluaisin`) ||
+		if p.status != 200 || !strings.Contains(p.body, `<div class="inbox-message-text" dir="ltr">Hei! Haluaisin`) ||
 			!strings.Contains(p.body, "kiitos viestistäsi") || !strings.Contains(p.body, `action="/inbox/`+id+`/reply"`) ||
 			!strings.Contains(p.body, `href="/people/`+itoa(personID)+`"`) || !strings.Contains(p.body, `action="/inbox/`+id+`/note"`) {
 			t.Fatalf("conversation page: %d %.2000s", p.status, p.body)

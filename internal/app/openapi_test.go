@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -93,12 +94,50 @@ func TestOpenAPI(t *testing.T) {
 		{"GET", "/api/v1/people/1/duplicates", "", tok, 200},
 		{"POST", "/api/v1/people/1/merge", `{"merge_id":2}`, tok, 200},
 		{"POST", "/api/v1/imports/dry-run", "name,email\nAyşe Yılmaz,ayse@example.com\nBad,not-an-email\n", tok, 200},
-		{"POST", "/api/v1/imports", "name,email\nAyşe Yılmaz,ayse@example.com\nBad,not-an-email\n", tok, 201},
+		{"POST", "/api/v1/imports", "name,email\nAyşe Yılmaz,ayse@example.com\nBad,not-an-email\n", tok, 202},
 		{"GET", "/api/v1/imports/1", "", tok, 200},
 		{"GET", "/api/v1/people/export.csv?segment_id=1", "", tok, 200},
 		{"GET", "/api/v1/people/1/export", "", tok, 200},
 		{"DELETE", "/api/v1/people/3", "", tok, 204},
 		{"GET", "/api/v1/people/3", "", tok, 404},
+		// Channels: phone calls and social channels.
+		{"POST", "/api/v1/calls", `{"direction":"out","duration_secs":300,"number":"+358 40 1234567","notes":"Called about the gala.","subject":"Gala"}`, tok, 201},
+		{"POST", "/api/v1/calls", `{"outcome":"answered","notes":"Nobody to call"}`, tok, 422},
+		{"POST", "/api/v1/conversations/1/calls", `{"direction":"in","outcome":"voicemail","notes":"Please call back"}`, tok, 201},
+		{"POST", "/api/v1/channels/social", `{"name":"Instagram","platform":"instagram","outbound_url":"https://bridge.example.org/out"}`, tok, 201},
+		{"POST", "/api/v1/channels/social", `{"name":"","platform":"instagram","outbound_url":"ftp://x"}`, tok, 422},
+		{"GET", "/api/v1/channels/social", "", tok, 200},
+		{"PUT", "/api/v1/channels/social/1", `{"name":"Instagram DMs","platform":"instagram"}`, tok, 200},
+		{"POST", "/api/v1/channels/social/1/secret", "", tok, 200},
+		{"POST", "/api/v1/channels/social/1/messages", `{"id":"1","author":{"handle":"x"},"text":"hi"}`, "", 401},
+		{"DELETE", "/api/v1/channels/social/1", "", tok, 204},
+		// Agent workspace: canned responses, signatures, presence, snooze, priority, bulk, split, merge, forward.
+		{"GET", "/api/v1/conversations/counts", "", tok, 200},
+		{"GET", "/api/v1/conversations?view=breaching&sort=newest&priority=high&channel=phone&tag=x&assignee_id=1", "", tok, 200},
+		{"GET", "/api/v1/conversations?sort=newest&cursor=garbage", "", tok, 422},
+		{"POST", "/api/v1/canned-responses", `{"title":"Thanks","shortcut":"thanks","variants":[{"language":"fa","body":"سپاس، {{first_name}}"},{"language":"en","body":"Thank you, {{first_name}}"}]}`, tok, 201},
+		{"POST", "/api/v1/canned-responses", `{"title":"","variants":[{"language":"en","body":"{{password}}"}]}`, tok, 422},
+		{"GET", "/api/v1/canned-responses?q=than", "", tok, 200},
+		{"GET", "/api/v1/canned-responses/1", "", tok, 200},
+		{"PUT", "/api/v1/canned-responses/1", `{"title":"Thanks!","personal":true,"variants":[{"language":"en","title":"Thanks","body":"Thanks, {{greeting_name}}. {{tenure}}"}]}`, tok, 200},
+		{"GET", "/api/v1/conversations/1/canned-responses/1", "", tok, 200},
+		{"GET", "/api/v1/canned-responses/999", "", tok, 404},
+		{"PUT", "/api/v1/signatures/me", `{"signatures":[{"language":"","body":"Ada, {{org_name}}"},{"language":"fi","body":"Ada"}]}`, tok, 200},
+		{"GET", "/api/v1/signatures/me", "", tok, 200},
+		{"PUT", "/api/v1/signatures/teams/999", `{"signatures":[{"language":"","body":"Team"}]}`, tok, 422},
+		{"POST", "/api/v1/conversations/1/presence", `{"typing":true}`, tok, 200},
+		{"POST", "/api/v1/conversations/999/presence", `{}`, tok, 404},
+		{"PUT", "/api/v1/conversations/1/priority", `{"priority":"high"}`, tok, 200},
+		{"POST", "/api/v1/conversations/1/snooze", `{"until":"` + time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339) + `"}`, tok, 200},
+		{"POST", "/api/v1/conversations/1/snooze", `{"until":"2001-01-01T00:00:00Z"}`, tok, 422},
+		{"DELETE", "/api/v1/conversations/1/snooze", "", tok, 200},
+		{"POST", "/api/v1/conversations/bulk", `{"ids":[1,999],"action":"status","status":"open"}`, tok, 200},
+		{"POST", "/api/v1/conversations/bulk", `{"ids":[1],"action":"tag","tag":" "}`, tok, 422},
+		{"POST", "/api/v1/conversations/1/split", `{"message_id":2}`, tok, 201},
+		{"POST", "/api/v1/conversations/1/merge", `{"conversation_id":2}`, tok, 200},
+		{"POST", "/api/v1/conversations/1/merge", `{"conversation_id":1}`, tok, 422},
+		{"POST", "/api/v1/conversations/1/messages/1/forward", `{"to":"not an address"}`, tok, 422},
+		{"DELETE", "/api/v1/canned-responses/1", "", tok, 204},
 	}
 	// Bodies that are not JSON.
 	contentType := map[string]string{"/api/v1/imports": "text/csv", "/api/v1/imports/dry-run": "text/csv"}

@@ -172,8 +172,9 @@ func TestBrowserPeople(t *testing.T) {
 	if err != nil || layout != "rtl|rtl|true|true|مریم احمدی" {
 		t.Fatalf("persian profile layout %q (%v)", layout, err)
 	}
-	// "Supporter since" in Persian digits; a year is not grouped like a number.
-	if sup, _ := chromedp.Run(tctx, chromedp.Text("#supporter-since")); !strings.Contains(sup, "۲۰۱۷") {
+	// "Supporter since" in the Solar Hijri calendar (March 2017 is Esfand 1395)
+	// and Persian digits; a year is not grouped like a number.
+	if sup, _ := chromedp.Run(tctx, chromedp.Text("#supporter-since")); !strings.Contains(sup, "اسفند ۱۳۹۵") {
 		t.Fatalf("supporter since %q", sup)
 	}
 	// Latin e-mail addresses keep their own direction inside the RTL page.

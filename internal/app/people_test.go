@@ -346,19 +346,24 @@ func TestPeopleAPI(t *testing.T) {
 		if ac.call("GET", "/people?q=aino", nil, &page); len(page.Items) != 0 {
 			t.Fatal("the dry run wrote")
 		}
+		// The import is queued and run by a job: 202 with where to follow it.
+		startJobs(t, ta)
 		r = raw("/imports")
 		var imp struct {
 			ID      int64  `json:"id"`
 			Status  string `json:"status"`
+			Total   int    `json:"total"`
 			Created int    `json:"created"`
 			Failed  int    `json:"failed"`
 			Errors  []map[string]any
 		}
-		if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &imp) != nil || imp.Status != "completed" || imp.Created != 1 || imp.Failed != 3 {
-			t.Fatalf("import: %d %s", r.status, r.body)
+		if r.status != http.StatusAccepted || json.Unmarshal([]byte(r.body), &imp) != nil || imp.Total != 4 ||
+			r.header.Get("Location") != "/api/v1/imports/"+itoa(imp.ID) {
+			t.Fatalf("import: %d %v %s", r.status, r.header, r.body)
 		}
-		r = ac.call("GET", "/imports/"+itoa(imp.ID), nil, nil)
-		if r.status != 200 || !strings.Contains(r.body, `"status":"completed"`) || strings.Count(r.body, `"row":`) != 3 {
+		r = waitImportAPI(t, ac, r.header.Get("Location"))
+		if !strings.Contains(r.body, `"status":"completed"`) || !strings.Contains(r.body, `"created":1`) || !strings.Contains(r.body, `"processed":4`) ||
+			strings.Count(r.body, `"row":`) != 3 || !strings.Contains(r.body, "sähköpostiosoite") {
 			t.Fatalf("import progress: %d %s", r.status, r.body)
 		}
 		search("aino virtanen", "Aino Virtanen")
@@ -370,7 +375,11 @@ func TestPeopleAPI(t *testing.T) {
 		_, _ = fw.Write([]byte("name,email\nVirtanen Aino,aino@example.fi\nTaro Yamada,taro@example.jp\n"))
 		mw.Close()
 		r = do(t, ac.c, "POST", ac.base+"/imports", &mp, map[string]string{"Authorization": "Bearer " + ac.tok, "Content-Type": mw.FormDataContentType()})
-		if r.status != http.StatusCreated || !strings.Contains(r.body, `"updated":1`) || !strings.Contains(r.body, `"created":1`) || !strings.Contains(r.body, `"file_name":"更新.csv"`) {
+		if r.status != http.StatusAccepted || !strings.Contains(r.body, `"file_name":"更新.csv"`) {
+			t.Fatalf("multipart import: %d %s", r.status, r.body)
+		}
+		r = waitImportAPI(t, ac, r.header.Get("Location"))
+		if !strings.Contains(r.body, `"updated":1`) || !strings.Contains(r.body, `"created":1`) || !strings.Contains(r.body, `"file_name":"更新.csv"`) {
 			t.Fatalf("multipart import: %d %s", r.status, r.body)
 		}
 		r = do(t, ac.c, "POST", ac.base+"/imports", strings.NewReader("\x00\x01\x02binary"), map[string]string{"Authorization": "Bearer " + ac.tok, "Content-Type": "text/csv"})
@@ -564,7 +573,9 @@ func TestPeopleWeb(t *testing.T) {
 		}
 
 		// Import: a dry run lists each bad row with its reason; the run
-		// (with the stashed file) imports the rest and shows the progress.
+		// (with the stashed file) queues a job that imports the rest, and the
+		// status page shows the progress.
+		startJobs(t, ta)
 		csv := "ad,soyad,e-posta\nAyşe,Yılmaz,ayse@example.com\nMehmet,Kaya,geçersiz\n,,kimse@example.com\n"
 		mb, ct := multipartForm(map[string]string{"csrf_token": token, "action": "dryrun", "on_duplicate": "update"}, "file", "kisiler.csv", csv)
 		r = do(t, c, "POST", u+"/people/import", mb, map[string]string{"Content-Type": ct})

@@ -33,7 +33,9 @@ func (m Module) provider(d *DB) (*goose.Provider, error) {
 	}
 	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
-	opts = append(opts, goose.WithTableName("goose_"+m.Name), goose.WithDisableGlobalRegistry(true))
+	// Out of order: migration numbers are handed out ahead, so a database may
+	// already have 3 when 2 lands; goose applies 2 then instead of refusing.
+	opts = append(opts, goose.WithTableName("goose_"+m.Name), goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if d.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 		// Several instances may start together: the advisory lock lets one migrate

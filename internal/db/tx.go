@@ -101,5 +101,8 @@ func (d *DB) R(ctx context.Context) Querier {
 	if tx := TxFrom(ctx); tx != nil {
 		return tx.Tx
 	}
+	if rtx := ReadTxFrom(ctx); rtx != nil {
+		return rtx
+	}
 	return d.Reader
 }

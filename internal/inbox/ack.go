@@ -27,6 +27,14 @@ type AckData struct {
 	Location *time.Location
 	// Signature closes the message (the mailbox's display name).
 	Signature string
+	// Channel is the conversation's channel (email, web, social): templates
+	// are kept per language and channel.
+	Channel string
+	// FirstName is the person's given name, when known.
+	FirstName string
+	// SupporterSince is the year of the person's earliest role (tenure), 0
+	// when none.
+	SupporterSince int
 }
 
 // AckTemplates renders acknowledgements. The default renders the inbox
@@ -176,7 +184,8 @@ func (s *Service) acknowledge(ctx context.Context, convID, inboundID int64) erro
 		lang := firstNonEmpty(p.Language, in.Language, c.Language, settings.DefaultLocale, "en")
 		signature := firstNonEmpty(mb.DisplayName, settings.Name)
 		subject, text, err := s.cfg.AckTemplates.Ack(ctx, AckData{Lang: lang, Name: p.GreetingName, Reference: c.Reference,
-			Subject: c.Subject, Due: c.FirstResponseDueAt, Location: k.hours.Location, Signature: signature})
+			Subject: c.Subject, Due: c.FirstResponseDueAt, Location: k.hours.Location, Signature: signature,
+			Channel: string(c.Channel), FirstName: p.GivenName, SupporterSince: s.supporterSince(ctx, p.ID)})
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,6 @@ package inbox
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +25,9 @@ type ReplyInput struct {
 	// Status is the conversation's status after the reply; empty means
 	// waiting (the person's turn, clocks paused).
 	Status Status `json:"status"`
+	// PromiseID, when set, is an open promise of the conversation this reply
+	// keeps (promises.go).
+	PromiseID int64 `json:"promise_id"`
 }
 
 // Reply sends text (and optional HTML) to the person as the actor in ctx,
@@ -67,6 +68,10 @@ func (s *Service) ReplyWith(ctx context.Context, convID int64, in ReplyInput) (M
 		if err != nil {
 			return err
 		}
+		if c.Channel == ChannelSocial {
+			out, err = s.replySocial(ctx, &c, in) // to the platform, through its bridge
+			return err
+		}
 		now := s.now()
 		if c.PersonID != 0 {
 			dec, err := s.cfg.People.MayContact(ctx, c.PersonID, people.ChannelEmail, people.PurposeService, now)
@@ -77,13 +82,7 @@ func (s *Service) ReplyWith(ctx context.Context, convID int64, in ReplyInput) (M
 				return apperr.Conflict("inbox.error.contact_not_allowed", "Reason", dec.Reason)
 			}
 		}
-		var parentID int64
-		if err := s.q.QueryRow(ctx, "LastInbound", c.ID).Scan(&parentID); errors.Is(err, sql.ErrNoRows) {
-			return apperr.Invalid().Field("conversation", "inbox.error.no_recipient")
-		} else if err != nil {
-			return err
-		}
-		parent, err := s.message(ctx, parentID)
+		parent, err := s.replyParent(ctx, &c)
 		if err != nil {
 			return err
 		}
@@ -102,10 +101,19 @@ func (s *Service) ReplyWith(ctx context.Context, convID int64, in ReplyInput) (M
 		if in.HTML != "" {
 			html = email.SanitizeHTML(in.HTML, true)
 		}
-		m, err := s.queueOutbound(ctx, &c, &mb, &parent, secret, outbound{To: to, Cc: cc, Subject: replySubject(&c),
-			Text: in.Text, HTML: html, Language: c.Language, Author: actorID(ctx)})
+		text, html, err := s.withSignature(ctx, &c, in.Text, html)
 		if err != nil {
 			return err
+		}
+		m, err := s.queueOutbound(ctx, &c, &mb, &parent, secret, outbound{To: to, Cc: cc, Subject: replySubject(&c),
+			Text: text, HTML: html, Language: c.Language, Author: actorID(ctx)})
+		if err != nil {
+			return err
+		}
+		if in.PromiseID != 0 {
+			if err := s.keepPromise(ctx, c.ID, in.PromiseID, m.ID); err != nil {
+				return err
+			}
 		}
 		k, err := s.clocksOf(ctx, &c)
 		if err != nil {
@@ -206,6 +214,9 @@ func (s *Service) AddNote(ctx context.Context, convID int64, text string) (Messa
 		if _, err := s.addEvent(ctx, c.ID, EventNoteAdded, map[string]any{"message_id": m.ID}, ""); err != nil {
 			return err
 		}
+		if err := s.noteMentions(ctx, &c, &m.Message); err != nil {
+			return err
+		}
 		if out, err = s.message(ctx, m.ID); err != nil {
 			return err
 		}
@@ -273,6 +284,9 @@ func (s *Service) Assign(ctx context.Context, convID, userID int64) (Conversatio
 			c.AssigneeUserID = userID
 			if userID != 0 && c.Status == StatusNew {
 				k.setStatus(c, StatusOpen, now)
+			}
+			if err := s.assignedByHand(ctx, c, now); err != nil {
+				return "", nil, err
 			}
 			return EventAssigned, data, nil
 		})

@@ -85,6 +85,8 @@ func (s *Service) Ingest(ctx context.Context, raw []byte, env Envelope) (Result,
 		received = now
 	}
 	var res Result
+	// Deliveries from several SMTP sessions or pollers at once share one
+	// SQLite transaction, each in its own savepoint (group commit).
 	err = s.db.InTxGrouped(ctx, func(ctx context.Context) error {
 		mb, err := s.mailboxFor(ctx, env, m)
 		if err != nil {
@@ -137,6 +139,9 @@ func (s *Service) store(ctx context.Context, m *email.Message, raw []byte, env E
 		followUp int64
 	)
 	if convID != 0 {
+		if convID, err = s.followMerge(ctx, convID); err != nil {
+			return res, err
+		}
 		if conv, err = s.lockedConversation(ctx, convID); err != nil {
 			return res, err
 		}
@@ -168,55 +173,15 @@ func (s *Service) store(ctx context.Context, m *email.Message, raw []byte, env E
 			Language: in.Language, Tags: []string{}, FollowUpOfID: followUp, LastMessageAt: received,
 			LastInboundAt: ptr(received), CreatedAt: now,
 		}
-		if conv.Language == "" && personID != 0 {
-			if p, err := s.cfg.People.GetPerson(ctx, personID); err == nil {
-				conv.Language = p.Language
-			}
-		}
-		if k, err = s.selectClocks(ctx, &conv); err != nil {
-			return res, err
-		}
-		k.start(&conv, received)
-		if err := s.insertConversation(ctx, &conv); err != nil {
-			return res, err
-		}
-		conv.Reference = "HK-" + strconv.FormatInt(conv.ID, 10)
 		before = Conversation{}
-		data := map[string]any{"mailbox": mb.Address, "policy": k.policy.Name}
-		if followUp != 0 {
-			data["follow_up_of"] = followUp
-			if _, err := s.addEvent(ctx, followUp, EventFollowUp, map[string]any{"conversation_id": conv.ID}, ""); err != nil {
-				return res, err
-			}
-		}
-		if _, err := s.addEvent(ctx, conv.ID, EventCreated, data, ""); err != nil {
-			return res, err
-		}
-		if err := s.opened(ctx, &conv); err != nil {
+		if k, err = s.openConversation(ctx, &conv, received, map[string]any{"mailbox": mb.Address}); err != nil {
 			return res, err
 		}
 	} else {
-		if k, err = s.clocksOf(ctx, &conv); err != nil {
+		if k, err = s.continueConversation(ctx, &conv, received, personID, m.Auto == email.AutoNone); err != nil {
 			return res, err
 		}
-		if received.After(conv.LastMessageAt) {
-			conv.LastMessageAt = received
-		}
-		conv.LastInboundAt = ptr(received)
-		if m.Auto == email.AutoNone {
-			// Only a person's own words reopen a matter and restart the clocks;
-			// an out-of-office reply to our answer must not.
-			if conv.Status == StatusWaiting || conv.Status == StatusResolved {
-				if _, err := s.addEvent(ctx, conv.ID, EventReopened, map[string]any{"from": conv.Status}, ""); err != nil {
-					return res, err
-				}
-				k.setStatus(&conv, StatusOpen, now)
-			}
-			k.inbound(&conv, received)
-			if conv.PersonID == 0 {
-				conv.PersonID = personID
-			}
-		} else if m.Auto == email.AutoBounce {
+		if m.Auto == email.AutoBounce {
 			if _, err := s.addEvent(ctx, conv.ID, EventBounce, bounceData(m), ""); err != nil {
 				return res, err
 			}
@@ -247,6 +212,67 @@ func (s *Service) store(ctx context.Context, m *email.Message, raw []byte, env E
 		}
 	}
 	return Result{ConversationID: conv.ID, MessageID: in.ID, New: isNew, ThreadedBy: how}, nil
+}
+
+// openConversation inserts a new conversation (every channel's path): its
+// language from the person when the message gave none, the response policy
+// and clocks started at received, the reference, the "created" event (with
+// data and the policy) and, for a follow-up, the closed one's event; then the
+// open hooks, once. The caller saves it and schedules its deadlines.
+func (s *Service) openConversation(ctx context.Context, conv *Conversation, received time.Time, data map[string]any) (clocks, error) {
+	if conv.Language == "" && conv.PersonID != 0 {
+		if p, err := s.cfg.People.GetPerson(ctx, conv.PersonID); err == nil {
+			conv.Language = p.Language
+		}
+	}
+	k, err := s.selectClocks(ctx, conv)
+	if err != nil {
+		return k, err
+	}
+	k.start(conv, received)
+	if err := s.insertConversation(ctx, conv); err != nil {
+		return k, err
+	}
+	conv.Reference = "HK-" + strconv.FormatInt(conv.ID, 10)
+	data["policy"] = k.policy.Name
+	if conv.FollowUpOfID != 0 {
+		data["follow_up_of"] = conv.FollowUpOfID
+		if _, err := s.addEvent(ctx, conv.FollowUpOfID, EventFollowUp, map[string]any{"conversation_id": conv.ID}, ""); err != nil {
+			return k, err
+		}
+	}
+	if _, err := s.addEvent(ctx, conv.ID, EventCreated, data, ""); err != nil {
+		return k, err
+	}
+	return k, s.opened(ctx, conv)
+}
+
+// continueConversation adds an inbound message received at that time to an
+// existing conversation. Only a person's own words (own) reopen a matter and
+// restart the clocks; an out-of-office reply to our answer must not.
+func (s *Service) continueConversation(ctx context.Context, conv *Conversation, received time.Time, personID int64, own bool) (clocks, error) {
+	k, err := s.clocksOf(ctx, conv)
+	if err != nil {
+		return k, err
+	}
+	if received.After(conv.LastMessageAt) {
+		conv.LastMessageAt = received
+	}
+	conv.LastInboundAt = ptr(received)
+	if !own {
+		return k, nil
+	}
+	if conv.Status == StatusWaiting || conv.Status == StatusResolved {
+		if _, err := s.addEvent(ctx, conv.ID, EventReopened, map[string]any{"from": conv.Status}, ""); err != nil {
+			return k, err
+		}
+		k.setStatus(conv, StatusOpen, s.now())
+	}
+	k.inbound(conv, received)
+	if conv.PersonID == 0 {
+		conv.PersonID = personID
+	}
+	return k, nil
 }
 
 // queueAck enqueues the acknowledgement of a new conversation, or records

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -86,6 +87,8 @@ func (s *Service) registerWorkers(j *jobs.Jobs) {
 	jobs.Register(j, &ackWorker{s: s})
 	jobs.Register(j, &sendWorker{s: s})
 	jobs.Register(j, &deadlineWorker{s: s})
+	s.registerWorkspaceWorkers(j)
+	jobs.Register(j, &socialSendWorker{s: s, client: &http.Client{Timeout: 30 * time.Second}})
 }
 
 // defaultBackoff retries a relay that is down for about two days in twelve
@@ -157,11 +160,11 @@ func (s *Service) scheduleDeadlines(ctx context.Context, before, after *Conversa
 }
 
 // deadline runs a warning or breach job: records the conversation event once
-// and tells the Notifier after commit.
+// and runs that step of the escalation chain (breach.go), notifying in the
+// same transaction so that a notification exists exactly when its event does.
 func (s *Service) deadline(ctx context.Context, a deadlineArgs) error {
 	ctx = system(ctx)
-	var note *Notification
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.lockedConversation(ctx, a.ConversationID)
 		if err != nil {
 			if isNotFound(err) {
@@ -182,16 +185,10 @@ func (s *Service) deadline(ctx context.Context, a deadlineArgs) error {
 		if err != nil || !added {
 			return err
 		}
-		note = &Notification{Kind: a.Stage, Deadline: a.Deadline, Due: *due, ConversationID: c.ID,
+		note := Notification{Kind: a.Stage, Deadline: a.Deadline, Due: *due, ConversationID: c.ID,
 			Reference: c.Reference, Subject: c.Subject, AssigneeUserID: c.AssigneeUserID, TeamID: c.TeamID}
-		return nil
+		return s.slaEscalate(ctx, &c, a, note)
 	})
-	if err == nil && note != nil {
-		if nerr := s.cfg.Notifier.Notify(ctx, *note); nerr != nil {
-			s.log.Warn("deadline notification failed", "conversation", note.ConversationID, "err", nerr)
-		}
-	}
-	return err
 }
 
 // Notification tells staff a deadline is near (Kind "warning") or passed
@@ -205,6 +202,23 @@ type Notification struct {
 	Subject        string
 	AssigneeUserID int64
 	TeamID         int64
+	// Promise and escalation notifications (Kind one of the Notify*
+	// constants of followups.go) also carry these; UserIDs, when set, are
+	// the users to tell (the promise's owner, the team manager, leadership).
+	PromiseID    int64
+	EscalationID int64
+	Text         string
+	Severity     string
+	UserIDs      []int64
+	// Routing and queue notifications (routing.go, queue.go) also carry
+	// these. DedupeKey, when set, makes delivery idempotent per recipient.
+	DedupeKey   string
+	ActorUserID int64
+	ActorName   string
+	MessageID   int64
+	TeamName    string
+	Unassigned  int
+	WaitMinutes int
 }
 
 // Notifier delivers deadline notifications (to the assignee, the team

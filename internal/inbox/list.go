@@ -65,6 +65,9 @@ func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string
 	if f.View == "" {
 		f.View = ViewAll
 	}
+	if f.extended() {
+		return s.listWorkspace(ctx, f, cursor, limit)
+	}
 	statuses, ok := viewStatuses[f.View]
 	if !ok {
 		return Page[Conversation]{}, apperr.Invalid().Field("view", "inbox.error.view")
@@ -140,6 +143,9 @@ func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDe
 		return d, err
 	}
 	d.Conversation = c
+	if err := s.fillExtra(ctx, &d.Conversation); err != nil {
+		return d, err
+	}
 	if d.Messages, err = s.messages(ctx, id); err != nil {
 		return d, err
 	}

@@ -82,6 +82,8 @@ type Config struct {
 	// Notifier is told about deadline warnings and breaches; defaults to a
 	// logging stub.
 	Notifier Notifier
+	// Routing tunes auto-away and the queue-pressure check (routing.go).
+	Routing RoutingConfig
 	// AckTemplates renders acknowledgements; defaults to the catalog's
 	// texts (the place for per-organization templates later).
 	AckTemplates AckTemplates
@@ -120,6 +122,8 @@ type Service struct {
 	noRelayOnce sync.Once
 
 	openHooks []OpenHook
+	// changeHooks hear conversation and message events (changehooks.go).
+	changeHooks []changeHook
 }
 
 // New returns the inbox service on d and registers its job workers on
@@ -177,6 +181,9 @@ func New(d *db.DB, cfg Config) (*Service, error) {
 		return nil, errMissingDeps
 	}
 	s.registerWorkers(cfg.Jobs)
+	s.registerFollowups(cfg.Jobs)
+	s.registerRouting(cfg.Jobs)
+	s.withStoredAckTemplates()
 	return s, nil
 }
 

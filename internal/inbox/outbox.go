@@ -27,6 +27,9 @@ type outbound struct {
 	Headers  map[string]string
 	Language string
 	Author   int64
+	// Attachments are stored files to send along (a forward's); they are
+	// recorded on the new message under the same blob keys.
+	Attachments []Attachment
 }
 
 // queueOutbound stores an outbound message answering parent (In-Reply-To,
@@ -57,6 +60,10 @@ func (s *Service) queueOutbound(ctx context.Context, c *Conversation, mb *Mailbo
 		Subject: o.Subject, Text: o.Text, HTML: o.HTML, MessageID: id, InReplyTo: inReplyTo, References: refs,
 		Headers: o.Headers, Language: o.Language, CreatedAt: now,
 	}, dedupeKey: id}
+	for _, a := range o.Attachments {
+		m.Attachments = append(m.Attachments, Attachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size,
+			ContentID: a.ContentID, Inline: a.Inline, BlobKey: a.BlobKey})
+	}
 	// The dedupe key is our Message-ID: should the message come back to the
 	// mailbox (a Bcc, a forwarding loop), it is recognised as already stored.
 	if err := s.insertMessage(ctx, m); err != nil {
@@ -131,6 +138,9 @@ func (s *Service) sendQueued(ctx context.Context, msgID int64, attempt int) erro
 			return err
 		}
 		out, claimed = toOutMessage(&m), true
+		if out.Attachments, err = s.outAttachments(ctx, msgID); err != nil {
+			return err
+		}
 		return nil
 	})
 	if errors.Is(err, errClaimed) {

@@ -172,7 +172,7 @@ func (s *Service) addEvent(ctx context.Context, convID int64, kind string, data 
 	if err != nil {
 		return false, fmt.Errorf("conversation event %s: %w", kind, err)
 	}
-	return true, nil
+	return true, s.emitEvent(ctx, convID, kind, data)
 }
 
 func (s *Service) events(ctx context.Context, convID int64) ([]Event, error) {
@@ -236,6 +236,12 @@ func (s *Service) insertMessage(ctx context.Context, m *newMessage) error {
 		}
 	}
 	if err := s.index(ctx, &m.Message); err != nil {
+		return err
+	}
+	if err := s.emitMessage(ctx, &m.Message); err != nil {
+		return err
+	}
+	if err := s.wakeOnInbound(ctx, &m.Message); err != nil {
 		return err
 	}
 	if m.Direction == DirectionNote {

@@ -101,6 +101,10 @@ type Conversation struct {
 	PolicyID  int64    `json:"policy_id,omitempty"`
 	// FollowUpOfID is the closed conversation a reply arrived for.
 	FollowUpOfID int64 `json:"follow_up_of_id,omitempty"`
+	// SnoozedUntil and MergedIntoID are filled by GetConversation (the
+	// workspace's columns; lists leave them empty).
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
+	MergedIntoID int64      `json:"merged_into_id,omitempty"`
 
 	FirstResponseDueAt *time.Time `json:"first_response_due_at,omitempty"`
 	NextResponseDueAt  *time.Time `json:"next_response_due_at,omitempty"`
@@ -291,6 +295,12 @@ type Filter struct {
 	Q      string `json:"q"`
 	Status Status `json:"status"`
 	TeamID int64  `json:"team_id"`
+	// Workspace filters and order (workspace.go): empty means any / due.
+	Channel    Channel  `json:"channel,omitempty"`
+	Priority   Priority `json:"priority,omitempty"`
+	Tag        string   `json:"tag,omitempty"`
+	AssigneeID int64    `json:"assignee_id,omitempty"`
+	Sort       Sort     `json:"sort,omitempty"`
 }
 
 // Page is one page of a cursor-paginated list; Next is empty on the last page.

@@ -52,6 +52,7 @@ type Settings struct {
 	TimeZone      string    `json:"time_zone"` // IANA name
 	Currency      string    `json:"currency"`  // ISO 4217 code
 	ReplyToDomain string    `json:"reply_to_domain"`
+	PhoneRegion   string    `json:"phone_region"` // country of numbers written without a country code ("TR"); "" if unset
 	CreatedAt     time.Time `json:"created_at" audit:"-"`
 	UpdatedAt     time.Time `json:"updated_at" audit:"-"`
 }
@@ -74,13 +75,14 @@ type SettingsPatch struct {
 	TimeZone      *string
 	Currency      *string
 	ReplyToDomain *string
+	PhoneRegion   *string // "" clears it
 }
 
 // Get returns the settings.
 func (s *Service) Get(ctx context.Context) (Settings, error) {
 	var st Settings
 	err := s.q.QueryRow(ctx, "GetSettings").Scan(&st.Name, &st.DefaultLocale, &st.TimeZone, &st.Currency,
-		&st.ReplyToDomain, &st.CreatedAt, &st.UpdatedAt)
+		&st.ReplyToDomain, &st.CreatedAt, &st.UpdatedAt, &st.PhoneRegion)
 	st.CreatedAt, st.UpdatedAt = st.CreatedAt.UTC(), st.UpdatedAt.UTC()
 	return st, err
 }
@@ -91,7 +93,7 @@ func (s *Service) Update(ctx context.Context, p SettingsPatch) (Settings, error)
 		return Settings{}, err
 	}
 	v := apperr.Invalid()
-	var name, cur, domain string
+	var name, cur, domain, region string
 	if p.Name != nil {
 		name = cleanText(*p.Name)
 		validateText(v, "name", name, maxNameLen, true)
@@ -112,6 +114,12 @@ func (s *Service) Update(ctx context.Context, p SettingsPatch) (Settings, error)
 		var ok bool
 		if domain, ok = normalizeDomain(*p.ReplyToDomain); !ok {
 			v.Field("reply_to_domain", "validation.domain")
+		}
+	}
+	if p.PhoneRegion != nil {
+		var ok bool
+		if region, ok = NormalizePhoneRegion(*p.PhoneRegion); !ok {
+			v.Field("phone_region", "validation.phone_region")
 		}
 	}
 	if err := v.OrNil(); err != nil {
@@ -139,13 +147,16 @@ func (s *Service) Update(ctx context.Context, p SettingsPatch) (Settings, error)
 		if p.ReplyToDomain != nil {
 			after.ReplyToDomain = domain
 		}
+		if p.PhoneRegion != nil {
+			after.PhoneRegion = region
+		}
 		changes := auth.Diff(before, after)
 		if len(changes) == 0 {
 			return nil
 		}
 		after.UpdatedAt = s.now()
 		if _, err := s.q.Exec(ctx, "UpdateSettings", after.Name, after.DefaultLocale, after.TimeZone, after.Currency,
-			after.ReplyToDomain, after.UpdatedAt); err != nil {
+			after.ReplyToDomain, after.UpdatedAt, after.PhoneRegion); err != nil {
 			return err
 		}
 		return s.users.Audit(ctx, "org.update", "organization", 1, changes)

@@ -25,7 +25,7 @@ func validCountry(c string) bool {
 }
 
 // validateContact normalizes in and records problems in v under prefix.
-func (s *Service) validateContact(in ContactInput, v *apperr.Error, prefix string) contactRow {
+func (s *Service) validateContact(ctx context.Context, in ContactInput, v *apperr.Error, prefix string) contactRow {
 	in.Type = strings.ToLower(strings.TrimSpace(in.Type))
 	if in.Type != "" && !contactTypes[in.Type] {
 		v.Field(prefix+"type", "people.error.contact_type")
@@ -41,7 +41,7 @@ func (s *Service) validateContact(in ContactInput, v *apperr.Error, prefix strin
 	case Phone:
 		region := in.PhoneRegion
 		if region == "" {
-			region = s.cfg.DefaultRegion
+			region = s.PhoneRegion(ctx)
 		}
 		ph, ok := parsePhone(in.Value, region)
 		if !ok {
@@ -137,7 +137,7 @@ func (s *Service) AddContact(ctx context.Context, personID int64, in ContactInpu
 			return err
 		}
 		v := apperr.Invalid()
-		c := s.validateContact(in, v, "")
+		c := s.validateContact(ctx, in, v, "")
 		if err := v.OrNil(); err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Service) UpdateContact(ctx context.Context, id int64, in ContactInput) 
 		}
 		in.Kind = old.Kind
 		v := apperr.Invalid()
-		c := s.validateContact(in, v, "")
+		c := s.validateContact(ctx, in, v, "")
 		if err := v.OrNil(); err != nil {
 			return err
 		}

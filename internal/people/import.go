@@ -92,7 +92,7 @@ type ImportReport struct {
 // Import is the progress of an import run, kept in the imports table.
 type Import struct {
 	ID         int64      `json:"id"`
-	Status     string     `json:"status"` // running, completed, failed
+	Status     string     `json:"status"` // queued, running, completed, failed
 	FileName   string     `json:"file_name"`
 	Total      int        `json:"total"`
 	Processed  int        `json:"processed"`
@@ -170,6 +170,11 @@ func (s *Service) parseFile(ctx context.Context, r io.Reader, opts ImportOptions
 	}
 	if pf.opts.OnDuplicate == "" {
 		pf.opts.OnDuplicate = "update"
+	}
+	if pf.opts.PhoneRegion == "" {
+		// Fixed when the file is read, so a queued import uses the region of
+		// the time it was queued.
+		pf.opts.PhoneRegion = s.PhoneRegion(ctx)
 	}
 	if !slices.Contains([]string{"update", "flag", "create"}, pf.opts.OnDuplicate) {
 		return nil, apperr.Invalid().Field("on_duplicate", "people.import.on_duplicate")
@@ -374,7 +379,7 @@ func (s *Service) convertRow(ctx context.Context, pf *parsedFile, idx int, r csv
 	}
 	region := pf.opts.PhoneRegion
 	if region == "" {
-		region = s.cfg.DefaultRegion
+		region = s.PhoneRegion(ctx)
 	}
 	for _, e := range []struct {
 		f   Field
@@ -406,7 +411,7 @@ func (s *Service) convertRow(ctx context.Context, pf *parsedFile, idx int, r csv
 	}
 	if val[FStreet] != "" || val[FCity] != "" || val[FPostcode] != "" {
 		v := apperr.Invalid()
-		c := s.validateContact(ContactInput{Kind: Address, Line1: val[FStreet], Line2: val[FStreet2], City: val[FCity],
+		c := s.validateContact(ctx, ContactInput{Kind: Address, Line1: val[FStreet], Line2: val[FStreet2], City: val[FCity],
 			Region: val[FRegion], Postcode: val[FPostcode], Country: countryCode(val[FCountry])}, v, "")
 		if len(v.Fields) > 0 {
 			bad(colOf[FCountry], "people.import.invalid_address", map[string]any{"Value": val[FCountry]})
@@ -679,6 +684,19 @@ func (s *Service) ResumeImport(ctx context.Context, id int64, r io.Reader) (Impo
 }
 
 func (s *Service) runImport(ctx context.Context, id int64, pf *parsedFile, from int) (Import, error) {
+	imp, err := s.importRows(ctx, id, pf, from)
+	if err != nil {
+		_ = s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
+			_, err := s.q.Exec(ctx, "FinishImport", id, "failed", s.now())
+			return err
+		})
+	}
+	return imp, err
+}
+
+// importRows imports pf's rows from row from on, batch by batch; a failed
+// batch leaves the import as it was after the last committed one.
+func (s *Service) importRows(ctx context.Context, id int64, pf *parsedFile, from int) (Import, error) {
 	rows, errs, badRow := s.convertAll(ctx, pf)
 	errsByRow := map[int][]RowError{}
 	for _, e := range errs {
@@ -733,10 +751,6 @@ func (s *Service) runImport(ctx context.Context, id int64, pf *parsedFile, from 
 				"rows": [2]int{start + 1, end}, "created": created, "updated": updated, "failed_rows": failed})
 		})
 		if err != nil {
-			_ = s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
-				_, err := s.q.Exec(ctx, "FinishImport", id, "failed", s.now())
-				return err
-			})
 			return Import{}, err
 		}
 	}
@@ -748,6 +762,9 @@ func (s *Service) runImport(ctx context.Context, id int64, pf *parsedFile, from 
 	}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		if _, err := s.q.Exec(ctx, "FinishImport", id, "completed", s.now()); err != nil {
+			return err
+		}
+		if _, err := s.q.Exec(ctx, "DeleteImportFile", id); err != nil { // a queued import's upload
 			return err
 		}
 		return s.audit(ctx, "person.import.finish", "import", id, nil)

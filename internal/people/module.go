@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearken-org/hearken/internal/auth"
 	"github.com/hearken-org/hearken/internal/db"
+	"github.com/hearken-org/hearken/internal/jobs"
 )
 
 //go:embed migrations queries
@@ -37,6 +38,9 @@ type Config struct {
 	// DefaultRegion is the organization's ISO 3166-1 alpha-2 region ("TR", "FR"),
 	// used to read phone numbers written without a country code.
 	DefaultRegion string
+	// Region, when set, returns the organization's current default phone
+	// region (its settings); "" falls back to DefaultRegion.
+	Region func(ctx context.Context) string
 	// OptInRequired is the organization's consent policy: whether purpose on
 	// channel needs an explicit opt-in (not merely no opt-out). Nil means opt-in
 	// is never required.
@@ -45,6 +49,11 @@ type Config struct {
 	// database.
 	Auditor auth.Auditor
 	Hooks   Hooks
+	// Jobs runs queued imports (QueueImport); New registers the worker.
+	Jobs *jobs.Jobs
+	// SearchCandidates bounds how many matches a search ranks (see
+	// DefaultSearchCandidates); 0 means the default.
+	SearchCandidates int
 }
 
 // Hooks let other capabilities take part in people's transactions. Every hook
@@ -79,7 +88,11 @@ func New(d *db.DB, cfg Config) *Service {
 	if cfg.Auditor == nil {
 		cfg.Auditor = auth.NewService(d)
 	}
-	return &Service{db: d, q: db.MustLoadQueries(d, files, "queries"), cfg: cfg}
+	s := &Service{db: d, q: db.MustLoadQueries(d, files, "queries"), cfg: cfg}
+	if cfg.Jobs != nil {
+		jobs.Register(cfg.Jobs, &importWorker{s: s})
+	}
+	return s
 }
 
 // now is the clock in the stored form: UTC, microseconds.

@@ -102,8 +102,10 @@ func ErasedName(id int64) string { return "Erased person #" + strconv.FormatInt(
 // contact points, relationships, consents and their history, special
 // requests, tags and custom values are deleted; timeline events lose their
 // text and keep only kind, dates and numeric data (so gift totals still add
-// up); roles keep their dates without notes; the search row goes. The profile
-// is marked erased, never contacted and left out of search and lists.
+// up); roles keep their dates without notes; the search row goes; the values
+// in the person's audit entries become ErasedValue (who, when and what action
+// stay). The profile is marked erased, never contacted and left out of search
+// and lists.
 func (s *Service) Erase(ctx context.Context, id int64) error {
 	if err := requirePerm(ctx, permErase); err != nil {
 		return err
@@ -129,6 +131,9 @@ func (s *Service) Erase(ctx context.Context, id int64) error {
 		now := s.now()
 		for _, t := range targets {
 			if err := s.erase(ctx, t, now); err != nil {
+				return err
+			}
+			if err := s.scrubAudit(ctx, t); err != nil {
 				return err
 			}
 		}

@@ -180,7 +180,7 @@ func (s *Service) CreatePerson(ctx context.Context, np NewPerson) (Person, error
 		s.validatePerson(ctx, &np.PersonInput, v, "")
 		contacts := make([]contactRow, len(np.Contacts))
 		for i := range np.Contacts {
-			contacts[i] = s.validateContact(np.Contacts[i], v, fmt.Sprintf("contacts.%d.", i))
+			contacts[i] = s.validateContact(ctx, np.Contacts[i], v, fmt.Sprintf("contacts.%d.", i))
 		}
 		for i := range np.Roles {
 			validateRole(&np.Roles[i], v, fmt.Sprintf("roles.%d.", i))
@@ -413,9 +413,11 @@ func (s *Service) FindByContact(ctx context.Context, kind ContactKind, value str
 	case Email:
 		_, key, _ = normalizeEmail(value)
 	case Phone:
-		if ph, ok := parsePhone(value, s.cfg.DefaultRegion); ok {
+		if ph, ok := parsePhone(value, s.PhoneRegion(ctx)); ok {
 			key = ph.e164
 		}
+	case Social:
+		key = value // a SocialKey
 	}
 	if key == "" {
 		return nil, nil
@@ -497,13 +499,16 @@ type Profile struct {
 	CustomValues    []CustomValue    `json:"custom_values"`
 }
 
-// Profile reads a full profile, following merges, and records who saw it.
+// Profile reads a full profile, following merges, and records who saw it. The
+// reads share one read-only snapshot, off SQLite's single writer; the view is
+// then audited in a short write of its own, and the profile is returned only
+// once that entry is stored.
 func (s *Service) Profile(ctx context.Context, id int64) (*Profile, error) {
 	if err := requirePerm(ctx, permView); err != nil {
 		return nil, err
 	}
 	var pr *Profile
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InReadTx(ctx, func(ctx context.Context) error {
 		live, err := s.Resolve(ctx, id)
 		if err != nil {
 			return err
@@ -551,9 +556,15 @@ func (s *Service) Profile(ctx context.Context, id int64) (*Profile, error) {
 		if pr.CustomValues, err = s.customValues(ctx, live); err != nil {
 			return err
 		}
-		return s.audit(ctx, "person.view", "person", live, nil)
+		return nil
 	})
-	return pr, err
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, "person.view", "person", pr.Person.ID, nil); err != nil {
+		return nil, err
+	}
+	return pr, nil
 }
 
 // --- households ---

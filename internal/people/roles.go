@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hearken-org/hearken/internal/apperr"
+	"github.com/hearken-org/hearken/internal/i18n"
 )
 
 func validateRole(in *RoleInput, v *apperr.Error, prefix string) {
@@ -344,6 +345,12 @@ func (t Tenure) SupporterMessage(lang string) (Message, bool) {
 }
 
 func monthArgs(t time.Time, lang string) map[string]any {
+	if base, _, _ := strings.Cut(strings.ToLower(lang), "-"); base == "fa" {
+		// Persian dates elsewhere are Solar Hijri: "حامی از اسفند ۱۳۹۵".
+		if y, m, _, ok := i18n.SolarHijri(t); ok {
+			return map[string]any{"Year": y, "Month": int(m), "MonthName": i18n.PersianMonthName(m)}
+		}
+	}
 	return map[string]any{"Year": t.Year(), "Month": int(t.Month()), "MonthName": monthName(lang, t.Month())}
 }
 
@@ -355,6 +362,7 @@ var monthNames = map[string][12]string{
 	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
 	"fi": {"tammikuusta", "helmikuusta", "maaliskuusta", "huhtikuusta", "toukokuusta", "kesäkuusta", "heinäkuusta", "elokuusta", "syyskuusta", "lokakuusta", "marraskuusta", "joulukuusta"},
 	"ja": {"1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"},
+	// Persian falls back to these only outside the Solar Hijri range.
 	"fa": {"ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر"},
 }
 

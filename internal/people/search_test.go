@@ -1,11 +1,15 @@
 package people_test
 
 import (
+	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearken-org/hearken/internal/db"
+	"github.com/hearken-org/hearken/internal/db/dbtest"
 	"github.com/hearken-org/hearken/internal/people"
 	"github.com/hearken-org/hearken/internal/textsearch"
 )
@@ -93,6 +97,12 @@ var goldenCases = []struct {
 	// Apostrophes.
 	{"obrien", []string{"Mary O'Brien"}, false},
 	{"O’Brien", []string{"Mary O'Brien"}, false},
+	// One or two letters or digits are a whole word, not a prefix; the third
+	// makes a prefix.
+	{"ka", nil, false},
+	{"kay", []string{"Mehmet Kaya"}, false},
+	{"05", nil, false},
+	{"053", []string{"İsmail Işık"}, false},
 	// Nothing.
 	{"zzzz", nil, false},
 }
@@ -194,10 +204,10 @@ func TestSearchKeepsUpToDate(t *testing.T) {
 			t.Fatal(err)
 		}
 		tags := must[[]people.Tag](t)(s.Tags(ctx))
-		if got := names("k", people.SearchFilter{Role: "volunteer", TagID: tags[0].ID}); got != "Mehmet Kaya" {
+		if got := names("kay", people.SearchFilter{Role: "volunteer", TagID: tags[0].ID}); got != "Mehmet Kaya" {
 			t.Fatalf("role+tag filter: %q", got)
 		}
-		if got := names("k", people.SearchFilter{Role: "donor"}); got != "" {
+		if got := names("kay", people.SearchFilter{Role: "donor"}); got != "" {
 			t.Fatalf("donor filter: %q", got)
 		}
 		if got := names("", people.SearchFilter{Kind: people.Organization}); got != "Türk Kızılay" {
@@ -243,11 +253,154 @@ func TestSearchPagination(t *testing.T) {
 }
 
 func TestFTS5TokenizerMatchesTextsearch(t *testing.T) {
-	b, err := people.MigrationFile("sqlite/00001_people.sql")
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"sqlite/00001_people.sql", "sqlite/00002_search_prefix.sql"} {
+		b, err := people.MigrationFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(b, textsearch.FTS5Tokenize) != strings.Count(b, "USING fts5") {
+			t.Fatalf("%s: people_search must use %s", f, textsearch.FTS5Tokenize)
+		}
 	}
-	if !strings.Contains(b, textsearch.FTS5Tokenize) {
-		t.Fatalf("people_search must use %s", textsearch.FTS5Tokenize)
-	}
+}
+
+// TestSearchLanguageFilter: the preferred-language filter narrows both the
+// ranked search and the browse list; a base language matches its regional
+// tags, and a tag that is not one is a field error.
+func TestSearchLanguageFilter(t *testing.T) {
+	run(t, func(t *testing.T, s *people.Service, d *db.DB) {
+		ctx := sys()
+		for _, np := range []people.PersonInput{
+			{GivenName: "Ayse", FamilyName: "Yılmaz", Language: "tr"},
+			{GivenName: "Ayse", FamilyName: "Yilmaz", Language: "tr-TR"},
+			{GivenName: "Ayşe", FamilyName: "Yılmazer", Language: "de"},
+			{GivenName: "مریم", FamilyName: "کریمی", Language: "fa"},
+			{GivenName: "Mehmet", FamilyName: "Kaya"},
+		} {
+			create(t, s, people.NewPerson{PersonInput: np})
+		}
+		names := func(q string, f people.SearchFilter) []string {
+			t.Helper()
+			page := must[people.Page[people.Person]](t)(s.Search(ctx, q, f, "", 50))
+			var out []string
+			for _, p := range page.Items {
+				out = append(out, p.DisplayName)
+			}
+			return out
+		}
+		for _, c := range []struct {
+			q, lang string
+			want    []string
+		}{
+			// Ranked as without the filter: exact accents first.
+			{"yılmaz", "tr", []string{"Ayse Yılmaz", "Ayse Yilmaz"}},
+			{"yıl", "tr-TR", []string{"Ayse Yilmaz"}},
+			{"yıl", "de", []string{"Ayşe Yılmazer"}},
+			{"yılmaz", "fa", nil},
+			{"کریمی", "fa", []string{"مریم کریمی"}},
+			{"", "tr", []string{"Ayse Yilmaz", "Ayse Yılmaz"}},
+			{"", "fa", []string{"مریم کریمی"}},
+			{"", "ja", nil},
+		} {
+			got, want := names(c.q, people.SearchFilter{Language: c.lang}), c.want
+			if c.q == "" { // browsing: sort order, compared as a set
+				got, want = sorted(got), sorted(want)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%q language %s = %q, want %q", c.q, c.lang, got, want)
+			}
+		}
+		_, err := s.Search(ctx, "ayse", people.SearchFilter{Language: "not a language"}, "", 10)
+		wantField(t, err, "language", "people.error.language")
+	})
+}
+
+// TestSearchCandidates: a search ranks only the newest Config.SearchCandidates
+// matches that pass the filters, on both backends alike: ranking within them
+// is unchanged, pages stop at the bound, and filters apply before it.
+func TestSearchCandidates(t *testing.T) {
+	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
+		s := people.New(d, people.Config{Now: func() time.Time { return testNow }, DefaultRegion: "TR", SearchCandidates: 3})
+		ctx := sys()
+		for _, np := range []people.PersonInput{
+			{GivenName: "Aino", FamilyName: "Jääskeläinen", Language: "fi"}, // oldest
+			{GivenName: "Aino", FamilyName: "Virtanen", Language: "fi"},
+			{GivenName: "Aino", FamilyName: "Jaaskelainen"},
+			{GivenName: "Aino", FamilyName: "Jääskeläinen"},
+			{GivenName: "Aino", FamilyName: "Jaaskelainen"}, // newest
+		} {
+			create(t, s, people.NewPerson{PersonInput: np})
+		}
+		names := func(q string, f people.SearchFilter, cursor string, limit int) ([]string, string) {
+			t.Helper()
+			page := must[people.Page[people.Person]](t)(s.Search(ctx, q, f, cursor, limit))
+			var out []string
+			for _, p := range page.Items {
+				out = append(out, p.DisplayName)
+			}
+			return out, page.Next
+		}
+		// The three newest of four matches, exact accents first among them.
+		if got, _ := names("jääskeläinen", people.SearchFilter{}, "", 10); !slices.Equal(got, []string{"Aino Jääskeläinen", "Aino Jaaskelainen", "Aino Jaaskelainen"}) {
+			t.Errorf("jääskeläinen = %q", got)
+		}
+		got, next := names("aino", people.SearchFilter{}, "", 2)
+		more, last := names("aino", people.SearchFilter{}, next, 2)
+		if all := sorted(append(got, more...)); !slices.Equal(all, []string{"Aino Jaaskelainen", "Aino Jaaskelainen", "Aino Jääskeläinen"}) || last != "" {
+			t.Errorf("aino pages = %q + %q (next %q)", got, more, last)
+		}
+		// Filters choose the candidates: the two oldest are still found.
+		if got, _ := names("aino", people.SearchFilter{Language: "fi"}, "", 10); !slices.Equal(sorted(got), []string{"Aino Jääskeläinen", "Aino Virtanen"}) {
+			t.Errorf("aino in Finnish = %q", got)
+		}
+	})
+}
+
+// TestDemoSearchRowsMatchReindex: the bulk generator writes its search rows
+// itself (last in each chunk, many per statement); they must hold the same
+// tokens the normal path computes from the stored profile.
+func TestDemoSearchRowsMatchReindex(t *testing.T) {
+	run(t, func(t *testing.T, s *people.Service, d *db.DB) {
+		ctx := sys()
+		if err := d.InTx(ctx, func(ctx context.Context) error {
+			return people.GenerateDemoChunk(ctx, s, rand.New(rand.NewPCG(7, 7)), 300)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		q := map[db.Dialect]string{db.SQLite: "SELECT rowid, body FROM people_search ORDER BY rowid",
+			db.Postgres: "SELECT person_id, body FROM people_search ORDER BY person_id"}[d.Dialect]
+		read := func() map[int64]string {
+			rows, err := d.Reader.QueryContext(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			out := map[int64]string{}
+			for rows.Next() {
+				var id int64
+				var body string
+				if err := rows.Scan(&id, &body); err != nil {
+					t.Fatal(err)
+				}
+				words := strings.Fields(body)
+				slices.Sort(words)
+				out[id] = strings.Join(slices.Compact(words), " ")
+			}
+			return out
+		}
+		bulk := read()
+		if len(bulk) != 300 {
+			t.Fatalf("%d search rows for 300 people", len(bulk))
+		}
+		for id := range bulk {
+			if err := s.Reindex(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for id, want := range read() {
+			if bulk[id] != want {
+				t.Errorf("person %d: bulk row %q, reindexed %q", id, bulk[id], want)
+			}
+		}
+	})
 }

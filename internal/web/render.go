@@ -32,6 +32,8 @@ type Page struct {
 	TZ           *time.Location
 	AssetVersion string
 	Data         any
+	// Header holds the capabilities' header items (AddHeaderItem).
+	Header []template.HTML
 }
 
 // Flash is a one-time message shown at the top of the next page.

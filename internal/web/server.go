@@ -55,6 +55,7 @@ type Server struct {
 	nav      []NavItem
 	cop      *http.CrossOriginProtection
 	homeCard []HomeCard
+	header   []headerItem
 }
 
 // HomeCard is a number on the home page, contributed by a capability.
@@ -216,6 +217,10 @@ func (s *Server) orgTZ(ctx context.Context) *time.Location {
 	return s.deps.OrgTZ(ctx)
 }
 
+// TZ is the organization's time zone, the one pages show times in (for
+// reading times typed into forms).
+func (s *Server) TZ(ctx context.Context) *time.Location { return s.orgTZ(ctx) }
+
 // CurrentUser is the signed-in user, or nil.
 func CurrentUser(ctx context.Context) *auth.User {
 	u, _ := ctx.Value(userKey{}).(*auth.User)
@@ -306,6 +311,7 @@ func (s *Server) NewPage(r *http.Request, titleKey string, data any) *Page {
 				p.Nav = append(p.Nav, n)
 			}
 		}
+		s.headerItems(r, p)
 	}
 	return p
 }

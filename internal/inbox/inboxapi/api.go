@@ -49,6 +49,8 @@ type InboxConversation struct {
 	DueAt              *time.Time `json:"due_at,omitempty" doc:"The earliest deadline of a running clock."`
 	LastMessageAt      time.Time  `json:"last_message_at"`
 	CreatedAt          time.Time  `json:"created_at"`
+	SnoozedUntil       *time.Time `json:"snoozed_until,omitempty" doc:"Set while snoozed (on a single conversation)."`
+	MergedIntoID       int64      `json:"merged_into_id,omitempty" doc:"The conversation this one was merged into."`
 }
 
 // InboxAttachment is a file that came with a message.
@@ -69,6 +71,11 @@ type InboxMessage struct {
 	Text        string            `json:"text" doc:"Plain-text rendition."`
 	CreatedAt   time.Time         `json:"created_at"`
 	Attachments []InboxAttachment `json:"attachments"`
+	// Channel fields (web, phone, social): see channels.go.
+	Channel       string     `json:"channel,omitempty" enum:"email,web,phone,social"`
+	Call          *InboxCall `json:"call,omitempty" doc:"A logged call's details."`
+	Delivery      string     `json:"delivery,omitempty" enum:"queued,sent,failed" doc:"Delivery state of an outbound message."`
+	DeliveryError string     `json:"delivery_error,omitempty"`
 }
 
 // InboxConversationDetail is a conversation with its messages in order.
@@ -85,7 +92,8 @@ func convOut(c inbox.Conversation) InboxConversation {
 	return InboxConversation{ID: c.ID, Reference: c.Reference, Subject: c.Subject, PersonID: c.PersonID,
 		Status: string(c.Status), Channel: string(c.Channel), Priority: string(c.Priority),
 		AssigneeUserID: c.AssigneeUserID, TeamID: c.TeamID, Tags: tags,
-		FirstResponseDueAt: c.FirstResponseDueAt, DueAt: c.DueAt(), LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt}
+		FirstResponseDueAt: c.FirstResponseDueAt, DueAt: c.DueAt(), LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt,
+		SnoozedUntil: c.SnoozedUntil, MergedIntoID: c.MergedIntoID}
 }
 
 func msgOut(m inbox.Message) InboxMessage {
@@ -98,6 +106,7 @@ func msgOut(m inbox.Message) InboxMessage {
 	for _, a := range m.Attachments {
 		out.Attachments = append(out.Attachments, InboxAttachment{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size})
 	}
+	channelFields(&out, m)
 	return out
 }
 
@@ -107,22 +116,32 @@ type idPath struct {
 
 type inboxListIn struct {
 	Q      string `query:"q" doc:"Search text: subjects, senders, message text and file names."`
-	View   string `query:"view" enum:"mine,unassigned,team,waiting,all" default:"all"`
+	View   string `query:"view" enum:"mine,unassigned,team,waiting,breaching,all,snoozed" default:"all" doc:"breaching: a running clock due within the warn window, or overdue; snoozed: only snoozed ones (the others leave them out)."`
 	Status string `query:"status" enum:"new,open,waiting,resolved,closed" doc:"Replaces the view's own status selection."`
 	TeamID int64  `query:"team_id"`
-	Cursor string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
-	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	// Workspace filters and order.
+	Channel    string `query:"channel" enum:"email,web,phone,social"`
+	Priority   string `query:"priority" enum:"low,normal,high,urgent"`
+	Tag        string `query:"tag" doc:"Only conversations with this tag."`
+	AssigneeID int64  `query:"assignee_id" minimum:"0" doc:"Only this user's conversations."`
+	Sort       string `query:"sort" enum:"due,newest,oldest" default:"due" doc:"due: earliest running deadline first; newest: latest message first; oldest: oldest conversation first."`
+	Cursor     string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
+	Limit      int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
 }
 
 // MountAPI registers the inbox operations.
 func (m *Module) MountAPI(a *api.API) {
 	m.a = a
+	m.mountChannels(a)
+	m.mountWorkspace(a)
+	m.mountFollowups(a)
 
 	huma.Register(a, huma.Operation{OperationID: "listConversations", Method: http.MethodGet, Path: "/conversations", Tags: tags,
 		Summary:     "List or search conversations",
 		Description: "A view's conversations, most urgent first: by the earliest running deadline, then those with no clock running. With q, only those whose messages match."},
 		func(ctx context.Context, in *inboxListIn) (*body[api.Page[InboxConversation]], error) {
-			page, err := m.svc.ListConversations(ctx, inbox.Filter{View: inbox.View(in.View), Q: in.Q, Status: inbox.Status(in.Status), TeamID: in.TeamID}, in.Cursor, in.Limit)
+			page, err := m.svc.ListConversations(ctx, inbox.Filter{View: inbox.View(in.View), Q: in.Q, Status: inbox.Status(in.Status), TeamID: in.TeamID,
+				Channel: inbox.Channel(in.Channel), Priority: inbox.Priority(in.Priority), Tag: in.Tag, AssigneeID: in.AssigneeID, Sort: inbox.Sort(in.Sort)}, in.Cursor, in.Limit)
 			if err != nil {
 				return nil, a.Fail(ctx, err)
 			}

@@ -58,10 +58,14 @@ func (m *Module) MountWeb(s *web.Server) error {
 	s.Handle("POST /inbox/{id}/note", auth.PermInboxReply, m.note)
 	s.Handle("POST /inbox/{id}/status", auth.PermInboxReply, m.status)
 	s.Handle("GET /inbox/attachments/{id}", auth.PermInboxView, m.attachment)
+	s.AddNav("inboxui.channels.nav", "/inbox/channels", auth.PermInboxManage, 205)
+	m.mountChannels()
+	m.mountWorkspace(s)
+	m.mountFollowups(s)
 	return nil
 }
 
-var views = []inbox.View{inbox.ViewMine, inbox.ViewUnassigned, inbox.ViewTeam, inbox.ViewWaiting, inbox.ViewAll}
+var views = inbox.Views
 
 // viewTab is one tab of the list.
 type viewTab struct {
@@ -78,6 +82,8 @@ type row struct {
 }
 
 type listData struct {
+	// WS is the agent workspace's part (workspace.go).
+	WS    *wsList
 	Tabs  []viewTab
 	View  string
 	Q     string
@@ -109,7 +115,8 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) {
 		m.s.ErrorStatus(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
-	page, err := m.svc.ListConversations(ctx, inbox.Filter{View: view, Q: d.Q}, q.Get("cursor"), 50)
+	filter := listFilter(view, d.Q, q)
+	page, err := m.svc.ListConversations(ctx, filter, q.Get("cursor"), 50)
 	if err != nil {
 		if fields, ok := web.FieldErrors(l, err); ok {
 			for _, v := range fields {
@@ -131,6 +138,7 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Next = "/inbox?" + vals.Encode()
 	}
+	m.workspaceList(r, &d, filter)
 	m.s.Render(w, r, http.StatusOK, "inbox_list", m.s.NewPage(r, "inboxui.nav", d))
 }
 
@@ -166,6 +174,12 @@ type convData struct {
 	// status field too).
 	StatusError string
 	statusForm  bool
+	// Call is the call form (channels.go); nil shows its defaults.
+	Call *callForm
+	// WS is the agent workspace's part (workspace.go).
+	WS *wsConv
+	// FU is the promises, escalations and topics part (followups.go).
+	FU *followupsView
 }
 
 func (m *Module) conversation(w http.ResponseWriter, r *http.Request) {
@@ -210,6 +224,12 @@ func (m *Module) renderConversation(w http.ResponseWriter, r *http.Request, id i
 	}
 	d.CanReply = can(r, auth.PermInboxReply)
 	d.CanStatus = can(r, auth.PermInboxReply)
+	m.workspaceConv(r, &d, det)
+	m.followupsConv(r, &d)
+	if d.Call == nil {
+		f := newCallForm(string(inbox.DirectionOut)) // from a conversation, staff mostly call back
+		d.Call = &f
+	}
 	if d.ReplyAfter == "" {
 		d.ReplyAfter = string(inbox.StatusWaiting)
 	}
@@ -228,7 +248,11 @@ func (m *Module) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text, after := r.PostFormValue("text"), r.PostFormValue("status")
-	_, err := m.svc.ReplyWith(r.Context(), id, inbox.ReplyInput{Text: text, Status: inbox.Status(after)})
+	if m.replyCollision(w, r, id, text, after) {
+		return
+	}
+	promiseID, _ := strconv.ParseInt(r.PostFormValue("promise_id"), 10, 64)
+	_, err := m.svc.ReplyWith(r.Context(), id, inbox.ReplyInput{Text: text, Status: inbox.Status(after), PromiseID: promiseID})
 	m.done(w, r, id, err, convData{Reply: text, ReplyAfter: after}, "inboxui.reply.sent")
 }
 

@@ -26,7 +26,9 @@ WHERE message_id = $1 AND status = 'queued';
 UPDATE inbox_messages SET sent_at = $2 WHERE id = $1;
 
 -- name: QueuedOutbox
-SELECT message_id FROM inbox_outbox WHERE status = 'queued' ORDER BY message_id;
+SELECT o.message_id FROM inbox_outbox o WHERE o.status = 'queued'
+    AND NOT EXISTS (SELECT 1 FROM inbox_messages m WHERE m.id = o.message_id AND m.channel = 'social')
+ORDER BY o.message_id;
 
 -- name: RecentAck
 SELECT count(*) FROM inbox_ack_log WHERE person_id = $1 AND channel = $2 AND sent_at > $3;

@@ -171,7 +171,7 @@ func (in *listIn) filter() people.SegmentFilter {
 func (m *Module) mountPeople(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "listPeople", Method: http.MethodGet, Path: "/people", Tags: tags,
 		Summary:     "List or search people",
-		Description: "Without q, profiles in sort order; with q, best match first with the same analyzer and ranking as the web UI's search box. With language or segment_id, members come in id order."},
+		Description: "Without q, profiles in sort order; with q, best match first with the same analyzer and ranking as the web UI's search box. kind, role, tag_id and language (the preferred language) narrow either. With segment_id, members come in id order."},
 		func(ctx context.Context, in *listIn) (*body[api.Page[PersonOut]], error) {
 			var page people.Page[people.Person]
 			var err error
@@ -186,10 +186,8 @@ func (m *Module) mountPeople(a *api.API) {
 					f.Text = strings.TrimSpace(f.Text + " " + in.Q)
 				}
 				page, err = m.svc.SegmentMembers(ctx, f, in.Cursor, in.Limit)
-			case in.Language != "":
-				page, err = m.svc.SegmentMembers(ctx, in.filter(), in.Cursor, in.Limit)
 			default:
-				page, err = m.svc.Search(ctx, in.Q, people.SearchFilter{Kind: people.Kind(in.Kind), Role: in.Role, TagID: in.TagID}, in.Cursor, in.Limit)
+				page, err = m.svc.Search(ctx, in.Q, people.SearchFilter{Kind: people.Kind(in.Kind), Role: in.Role, TagID: in.TagID, Language: in.Language}, in.Cursor, in.Limit)
 			}
 			if err != nil {
 				return nil, m.fail(ctx, err, func(f string) string {

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,6 +97,12 @@ func (in *importIn) read() ([]byte, people.ImportOptions, error) {
 	return data, opts, nil
 }
 
+// importAccepted is a queued import and where to follow it.
+type importAccepted struct {
+	Location string `header:"Location" doc:"The import's progress: GET /api/v1/imports/{id}."`
+	Body     PeopleImport
+}
+
 type importIDPath struct {
 	ID int64 `path:"id" minimum:"1" doc:"The import's id."`
 }
@@ -106,20 +113,25 @@ func (m *Module) mountImport(a *api.API) {
 			DefaultStatus: status, MaxBodyBytes: maxImportBody, BodyReadTimeout: 2 * time.Minute}
 	}
 	huma.Register(a, importOp("importPeople", "/imports", "Import people from a CSV file",
-		"Send the CSV as the raw body (Content-Type: text/csv) with the options as query parameters, or as the \"file\" part of a multipart/form-data body. File-level problems fail the request before anything is written; bad rows are skipped and listed with their reason; good rows are applied in batches. Needs people.import.", http.StatusCreated),
-		func(ctx context.Context, in *importIn) (*body[PeopleImport], error) {
+		"Send the CSV as the raw body (Content-Type: text/csv) with the options as query parameters, or as the \"file\" part of a multipart/form-data body. "+
+			"The file is checked at once: file-level problems (encoding, separator, unknown or missing columns, size) fail the request with 422 and nothing is stored. "+
+			"Otherwise the answer is 202 Accepted with the queued import and its Location: the rows are imported in the background by a job, in batches that are each all-or-nothing, "+
+			"resumed after the last committed batch if the server restarts. Follow GET /imports/{id} for the status (queued, running, completed, failed), "+
+			"the progress (processed of total) and every bad row with its reason. Needs people.import.", http.StatusAccepted),
+		func(ctx context.Context, in *importIn) (*importAccepted, error) {
 			data, opts, err := in.read()
 			if err != nil {
 				return nil, m.fail(ctx, err, nil)
 			}
-			imp, err := m.svc.RunImport(ctx, bytes.NewReader(data), opts)
+			imp, err := m.svc.QueueImport(ctx, bytes.NewReader(data), opts)
 			if err != nil {
 				return nil, m.fail(ctx, err, nil)
 			}
-			return &body[PeopleImport]{importOut(i18n.FromContext(ctx), imp)}, nil
+			return &importAccepted{Location: "/api/v1/imports/" + strconv.FormatInt(imp.ID, 10), Body: importOut(i18n.FromContext(ctx), imp)}, nil
 		})
 	huma.Register(a, importOp("dryRunImport", "/imports/dry-run", "Check a CSV file without importing it",
-		"Every bad row with its reason, and how many profiles a run would create and update. Takes the same body and options as importPeople.", http.StatusOK),
+		"Every bad row with its reason, and how many profiles a run would create and update. Takes the same body and options as importPeople. "+
+			"It writes nothing and answers in the same request (files up to the import size limit), so a client can show the verdict before queuing the import.", http.StatusOK),
 		func(ctx context.Context, in *importIn) (*body[PeopleImportReport], error) {
 			data, opts, err := in.read()
 			if err != nil {
@@ -173,7 +185,8 @@ func (m *Module) mountImport(a *api.API) {
 	}
 
 	huma.Register(a, huma.Operation{OperationID: "getImport", Method: http.MethodGet, Path: "/imports/{id}", Tags: tags,
-		Summary: "An import's progress and bad rows"},
+		Summary: "An import's progress and bad rows", Description: "The status (queued, running, completed, failed), the rows processed of the total, " +
+			"what was created and updated, and every bad row (up to 1,000) with its reason in the caller's language. Needs people.import."},
 		func(ctx context.Context, in *importIDPath) (*body[PeopleImport], error) {
 			imp, err := m.svc.GetImport(ctx, in.ID)
 			if err != nil {

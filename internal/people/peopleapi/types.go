@@ -130,7 +130,7 @@ type ImportRowError struct {
 // PeopleImport is an import run's progress.
 type PeopleImport struct {
 	ID         int64            `json:"id"`
-	Status     string           `json:"status" enum:"running,completed,failed"`
+	Status     string           `json:"status" enum:"queued,running,completed,failed"`
 	FileName   string           `json:"file_name"`
 	Total      int              `json:"total"`
 	Processed  int              `json:"processed"`

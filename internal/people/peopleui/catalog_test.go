@@ -65,7 +65,7 @@ func TestEveryKeyInCatalog(t *testing.T) {
 		}
 	}
 	var dynamic []string
-	for _, s := range []string{"running", "completed", "failed"} {
+	for _, s := range []string{"queued", "running", "completed", "failed"} {
 		dynamic = append(dynamic, "peopleui.import.status."+s)
 	}
 	for _, k := range []people.ContactKind{people.Email, people.Phone, people.Address, people.Social} {

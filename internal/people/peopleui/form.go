@@ -34,8 +34,9 @@ func (m *Module) renderPersonForm(w http.ResponseWriter, r *http.Request, status
 		d.Form = map[string]string{}
 	}
 	if d.Form["phone_region"] == "" && d.Edit == nil {
-		d.Form["phone_region"] = regionForZone(page.TZ)
+		d.Form["phone_region"] = m.defaultRegion(r.Context(), page.TZ)
 	}
+	d.Regions = regionChoices(d.Form["phone_region"])
 	d.HasError = len(d.Errors) > 0
 	if d.Edit != nil {
 		page.Title = l.T("peopleui.edit.title", "Name", d.Edit.DisplayName)

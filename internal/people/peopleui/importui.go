@@ -2,12 +2,10 @@ package peopleui
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -217,17 +215,12 @@ func (m *Module) importPost(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch r.FormValue("action") {
 	case "run":
-		// The file is checked and the import recorded now; its rows are imported in
-		// the background while the status page shows progress batch by batch.
+		// The file is checked and the import queued now; a job imports its rows
+		// (resuming after a restart) while the status page shows progress batch
+		// by batch.
 		var imp people.Import
-		var run func(context.Context) (people.Import, error)
-		imp, run, err = m.svc.StartImport(ctx, bytes.NewReader(data), opts)
+		imp, err = m.svc.QueueImport(ctx, bytes.NewReader(data), opts)
 		if err == nil {
-			go func() {
-				if _, err := run(context.WithoutCancel(ctx)); err != nil {
-					slog.Error("people import", "import", imp.ID, "err", err)
-				}
-			}()
 			m.stash.drop(d.Token)
 			m.seeOther(w, r, "/people/imports/"+strconv.FormatInt(imp.ID, 10)+"/status", "")
 			return
@@ -310,7 +303,7 @@ func (m *Module) importStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := m.s.NewPage(r, "peopleui.import.status_title", nil)
-	d := importStatusData{Imp: imp, Errors: rowErrors(page.L, imp.Errors), Running: imp.Status == "running",
+	d := importStatusData{Imp: imp, Errors: rowErrors(page.L, imp.Errors), Running: imp.Status == "running" || imp.Status == "queued",
 		Started: page.L.DateTime(imp.StartedAt, page.TZ)}
 	if imp.FinishedAt != nil {
 		d.Done = page.L.DateTime(*imp.FinishedAt, page.TZ)

@@ -172,9 +172,9 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
-	case q.SegmentID == 0 && q.Lang == "":
+	case q.SegmentID == 0:
 		// The search engine's ranking, best match first, as in the API.
-		page, err = m.svc.Search(ctx, q.Q, people.SearchFilter{Kind: people.Kind(q.Kind), Role: q.Role, TagID: q.TagID}, q.Cursor, 50)
+		page, err = m.svc.Search(ctx, q.Q, people.SearchFilter{Kind: people.Kind(q.Kind), Role: q.Role, TagID: q.TagID, Language: q.Lang}, q.Cursor, 50)
 		d.Ranked = q.Q != ""
 	default:
 		page, err = m.svc.SegmentMembers(ctx, f, q.Cursor, 50)

@@ -174,7 +174,8 @@ func (m *Module) profileData(ctx context.Context, page *web.Page, pr *people.Pro
 	p := pr.Person
 	d := &profileData{P: pr, Perms: permsOf(ctx), KindLabel: l.T("people.kind." + string(p.Kind)), LangName: langName(p.Language),
 		Channels: channelOptions(l), Purposes: purposeOptions(l), Statuses: statusOptions(l), RoleOpts: roleOptions(l),
-		Regions: phoneRegions, Region: regionForZone(page.TZ), Today: today(page.TZ).String()}
+		Region: m.defaultRegion(ctx, page.TZ), Today: today(page.TZ).String()}
+	d.Regions = regionChoices(d.Region)
 	if p.BirthDate != nil {
 		d.Birth = l.Date(p.BirthDate.Time())
 	}

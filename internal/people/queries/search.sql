@@ -9,6 +9,7 @@ WHERE p.erased_at IS NULL AND p.merged_into_id IS NULL
     AND ($2 = '' OR EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = $2
         AND r.start_date <= $4 AND (r.end_date IS NULL OR r.end_date >= $4)))
     AND ($3 = 0 OR EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = p.id AND t.tag_id = $3))
+    AND ($7 = '' OR p.language = $7 OR p.language LIKE $8)
 ORDER BY p.sort_key, p.id
 LIMIT $5 OFFSET $6;
 

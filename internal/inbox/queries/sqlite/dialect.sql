@@ -23,6 +23,7 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
     AND (CAST($3 AS BIGINT) = 0 OR c.team_id = CAST($3 AS BIGINT)
         OR (CAST($3 AS BIGINT) = -1 AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = CAST($4 AS BIGINT))))
     AND (c.sort_at > $5 OR (c.sort_at = $5 AND c.id > CAST($6 AS BIGINT)))
+    AND c.snoozed_until IS NULL
     AND c.id IN (SELECT m.conversation_id FROM inbox_message_search s JOIN inbox_messages m ON m.id = s.rowid
         WHERE inbox_message_search MATCH $8)
 ORDER BY c.sort_at, c.id
