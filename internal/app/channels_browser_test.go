@@ -41,7 +41,7 @@ func TestBrowserContactForm(t *testing.T) {
 	err = chromedp.Do(tctx,
 		chromedp.SendKeys("#cf-name", "مریم رضایی"),
 		chromedp.SendKeys("#cf-email", "maryam@example.ir"),
-		chromedp.SendKeys("#cf-message", "سلام، می‌خواهم داوطلب شوم."),
+		chromedp.SendKeys("#cf-message", "سلام، می\u200cخواهم داوطلب شوم."),
 		chromedp.Click(`form.contact-form button[type="submit"]`),
 		chromedp.WaitVisible(`section[role="status"]`),
 	)

@@ -185,6 +185,27 @@ func TestListOrderAndPages(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("order %v, want %v", got, want)
 		}
+		// "Mine" pages the same order through its own query (the assignee index).
+		aino, _ := e.agent("Aino2", auth.RoleAgent)
+		mine := auth.WithActor(context.Background(), auth.Actor{UserID: aino.ID, Role: auth.RoleAgent})
+		for _, id := range want {
+			if id != want[len(want)-1] { // all but the waiting one
+				must[Conversation](t)(e.s.Assign(as, id, aino.ID))
+			}
+		}
+		got, cursor = nil, ""
+		for range 10 {
+			page := must[Page[Conversation]](t)(e.s.ListConversations(mine, Filter{View: ViewMine}, cursor, 2))
+			for _, c := range page.Items {
+				got = append(got, c.ID)
+			}
+			if cursor = page.Next; cursor == "" {
+				break
+			}
+		}
+		if !slices.Equal(got, want[:len(want)-1]) {
+			t.Errorf("mine %v, want %v", got, want[:len(want)-1])
+		}
 		_, err := e.s.ListConversations(as, Filter{View: ViewAll}, "garbage!", 3)
 		wantErr(t, err, apperr.CodeInvalid, "")
 		// The team view follows team membership.

@@ -217,17 +217,9 @@ func (s *Service) slaEscalate(ctx context.Context, c *Conversation, a deadlineAr
 // slaLeadership tells leadership (active administrators) that a deadline is
 // still missed, once.
 func (s *Service) slaLeadership(ctx context.Context, a leadershipArgs) error {
-	ctx = system(ctx)
-	return s.db.InTx(ctx, func(ctx context.Context) error {
-		c, err := s.lockedConversation(ctx, a.ConversationID)
-		if err != nil {
-			if isNotFound(err) {
-				return nil
-			}
-			return err
-		}
-		due := c.dueOf(a.Deadline)
-		if due == nil || !sameTime(due, &a.Due) || !c.Status.running() {
+	return s.onLockedConversation(ctx, a.ConversationID, func(ctx context.Context, c Conversation) error {
+		due := c.standingDue(a.Deadline, a.Due)
+		if due == nil {
 			return nil // met, moved or paused since the breach
 		}
 		key := fmt.Sprintf("sla:%d:%s:leadership:%d", c.ID, a.Deadline, a.Due.UnixMicro())
@@ -235,21 +227,8 @@ func (s *Service) slaLeadership(ctx context.Context, a leadershipArgs) error {
 		if err != nil || !added {
 			return err
 		}
-		rows, err := s.q.Query(ctx, "RtAdmins", true)
+		users, err := s.leadershipUserIDs(ctx)
 		if err != nil {
-			return err
-		}
-		var users []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			users = append(users, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		return s.cfg.Notifier.Notify(ctx, Notification{Kind: NotifySLALeadership, Deadline: a.Deadline, Due: *due,

@@ -83,10 +83,7 @@ func (s *Service) Receive(ctx context.Context, in Contact) (Result, error) {
 	}
 	ctx = system(ctx)
 	now := s.now()
-	received := in.ReceivedAt.UTC().Truncate(time.Microsecond)
-	if received.IsZero() || received.After(now) {
-		received = now
-	}
+	received := receivedAt(in.ReceivedAt, now)
 	var res Result
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		key := ""

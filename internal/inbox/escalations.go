@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
 )
 
 // Escalation severities, least severe first.
@@ -75,20 +76,7 @@ func (s *Service) Escalations(ctx context.Context, convID int64) ([]Escalation, 
 	if _, err := s.conversation(ctx, convID); err != nil {
 		return nil, err
 	}
-	rows, err := s.q.Query(ctx, "ConversationEscalations", convID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Escalation{}
-	for rows.Next() {
-		e, err := scanEscalation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, scanEscalation, "ConversationEscalations", convID)
 }
 
 // Escalate raises the conversation to leadership (the active
@@ -203,18 +191,5 @@ func (s *Service) ResolveEscalation(ctx context.Context, convID, escID int64, re
 
 // leadershipUserIDs lists the users an escalation goes to: active administrators.
 func (s *Service) leadershipUserIDs(ctx context.Context) ([]int64, error) {
-	rows, err := s.q.Query(ctx, "LeadershipUsers")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return s.ids(ctx, "LeadershipUsers")
 }

@@ -80,10 +80,7 @@ func (s *Service) Ingest(ctx context.Context, raw []byte, env Envelope) (Result,
 	}
 	ctx = system(ctx)
 	now := s.now()
-	received := env.ReceivedAt.UTC().Truncate(time.Microsecond)
-	if received.IsZero() || received.After(now) {
-		received = now
-	}
+	received := receivedAt(env.ReceivedAt, now)
 	var res Result
 	// Deliveries from several SMTP sessions or pollers at once share one
 	// SQLite transaction, each in its own savepoint (group commit).
@@ -570,4 +567,14 @@ func truncateRunes(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n])
+}
+
+// receivedAt is when a channel says a message arrived, to the microsecond
+// the databases keep; none, or a time after now, is now.
+func receivedAt(t, now time.Time) time.Time {
+	t = t.UTC().Truncate(time.Microsecond)
+	if t.IsZero() || t.After(now) {
+		return now
+	}
+	return t
 }

@@ -163,17 +163,9 @@ func (s *Service) scheduleDeadlines(ctx context.Context, before, after *Conversa
 // and runs that step of the escalation chain (breach.go), notifying in the
 // same transaction so that a notification exists exactly when its event does.
 func (s *Service) deadline(ctx context.Context, a deadlineArgs) error {
-	ctx = system(ctx)
-	return s.db.InTx(ctx, func(ctx context.Context) error {
-		c, err := s.lockedConversation(ctx, a.ConversationID)
-		if err != nil {
-			if isNotFound(err) {
-				return nil
-			}
-			return err
-		}
-		due := c.dueOf(a.Deadline)
-		if due == nil || !sameTime(due, &a.Due) || !c.Status.running() {
+	return s.onLockedConversation(ctx, a.ConversationID, func(ctx context.Context, c Conversation) error {
+		due := c.standingDue(a.Deadline, a.Due)
+		if due == nil {
 			return nil // met, moved or paused since the job was scheduled
 		}
 		kind := EventSLAWarning
@@ -245,4 +237,30 @@ func (l LogNotifier) Notify(ctx context.Context, n Notification) error {
 	log.Log(ctx, level, "inbox deadline "+n.Kind, "conversation", n.ConversationID, "reference", n.Reference,
 		"deadline", n.Deadline, "due", n.Due, "assignee", n.AssigneeUserID, "team", n.TeamID)
 	return nil
+}
+
+// onLockedConversation runs a job's step as the system in a transaction,
+// on conversation id locked; a conversation deleted since the job was
+// queued leaves nothing to do.
+func (s *Service) onLockedConversation(ctx context.Context, id int64, fn func(ctx context.Context, c Conversation) error) error {
+	return s.db.InTx(system(ctx), func(ctx context.Context) error {
+		c, err := s.lockedConversation(ctx, id)
+		if err != nil {
+			if isNotFound(err) {
+				return nil
+			}
+			return err
+		}
+		return fn(ctx, c)
+	})
+}
+
+// standingDue is c's deadline of kind if it is still the one due at due
+// and its clocks run; nil when it was met, moved or paused since.
+func (c *Conversation) standingDue(kind string, due time.Time) *time.Time {
+	d := c.dueOf(kind)
+	if d == nil || !sameTime(d, &due) || !c.Status.running() {
+		return nil
+	}
+	return d
 }

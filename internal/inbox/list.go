@@ -87,48 +87,16 @@ func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string
 		return Page[Conversation]{}, err
 	}
 	me := actorID(ctx)
-	var assignee, team int64
-	switch f.View {
-	case ViewMine:
-		assignee = me
-		if me == 0 {
-			assignee = -2 // the system has no conversations of its own
-		}
-	case ViewUnassigned:
-		assignee = -1
-	case ViewTeam:
-		team = -1
-	}
-	if f.TeamID != 0 {
-		team = f.TeamID
-	}
+	assignee, team := f.scope(me)
 	args := []any{statuses, assignee, team, me, cur.T, cur.ID, limit + 1}
 	query := "ListConversations"
 	if pq := textsearch.ParseQuery(f.Q); !pq.Empty() {
 		query = "SearchConversations"
 		args = append(args, engineSyntax[s.db.Dialect](pq))
+	} else if assignee > 0 && team == 0 {
+		query, args = "ListAssigned", []any{statuses, assignee, cur.T, cur.ID, limit + 1}
 	}
-	rows, err := s.q.Query(ctx, query, args...)
-	if err != nil {
-		return Page[Conversation]{}, err
-	}
-	defer rows.Close()
-	page := Page[Conversation]{Items: []Conversation{}}
-	var last listCursor
-	for rows.Next() {
-		var sortAt time.Time
-		c, err := scanConversation(rows, &sortAt)
-		if err != nil {
-			return page, err
-		}
-		if len(page.Items) == limit {
-			page.Next = encodeCursor(last)
-			break
-		}
-		page.Items = append(page.Items, c)
-		last = listCursor{T: sortAt.UTC(), ID: c.ID}
-	}
-	return page, rows.Err()
+	return s.conversationPage(ctx, limit, func(_ *Conversation, sortAt time.Time) time.Time { return sortAt }, query, args...)
 }
 
 // GetConversation returns a conversation with its messages in order

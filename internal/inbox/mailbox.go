@@ -85,14 +85,8 @@ func (s *Service) validateMailbox(ctx context.Context, in *MailboxInput, creatin
 	if utf8.RuneCountInString(in.DisplayName) > 200 || strings.ContainsAny(in.DisplayName, "\r\n") {
 		v.Field("display_name", "inbox.error.too_long", "Max", 200)
 	}
-	if in.TeamID != 0 {
-		var n int
-		if err := s.q.QueryRow(ctx, "TeamExists", in.TeamID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			v.Field("team_id", "inbox.error.team")
-		}
+	if err := s.checkTeam(ctx, v, "team_id", in.TeamID); err != nil {
+		return err
 	}
 	return v.OrNil()
 }

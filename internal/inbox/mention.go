@@ -58,20 +58,8 @@ func (s *Service) ResolveHandle(ctx context.Context, handle string) (int64, erro
 		return 0, nil
 	}
 	esc := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(strings.ToLower(handle))
-	rows, err := s.q.Query(ctx, "RtUsersByHandle", esc+"@%", true)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil || len(ids) != 1 {
+	ids, err := s.ids(ctx, "RtUsersByHandle", esc+"@%", true)
+	if err != nil || len(ids) != 1 {
 		return 0, err
 	}
 	return ids[0], nil

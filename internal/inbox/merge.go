@@ -135,12 +135,9 @@ func (s *Service) Split(ctx context.Context, convID, messageID int64) (Conversat
 		if err != nil {
 			return err
 		}
-		m, err := s.message(ctx, messageID)
+		m, err := s.messageOf(ctx, c.ID, messageID)
 		if err != nil {
 			return err
-		}
-		if m.ConversationID != c.ID {
-			return apperr.NotFound("inbox.error.message_not_found")
 		}
 		if n, err := s.countMessages(ctx, c.ID); err != nil {
 			return err
@@ -249,12 +246,9 @@ func (s *Service) Forward(ctx context.Context, convID, messageID int64, in Forwa
 		if err != nil {
 			return err
 		}
-		m, err := s.message(ctx, messageID)
+		m, err := s.messageOf(ctx, c.ID, messageID)
 		if err != nil {
 			return err
-		}
-		if m.ConversationID != c.ID {
-			return apperr.NotFound("inbox.error.message_not_found")
 		}
 		if c.MailboxID == 0 {
 			return apperr.Conflict("inbox.error.no_mailbox")
@@ -389,4 +383,14 @@ func (s *Service) followMerge(ctx context.Context, convID int64) (int64, error) 
 		convID = merged.Int64
 	}
 	return convID, nil
+}
+
+// messageOf reads message messageID of conversation convID: NotFound when
+// it belongs to another conversation.
+func (s *Service) messageOf(ctx context.Context, convID, messageID int64) (Message, error) {
+	m, err := s.message(ctx, messageID)
+	if err == nil && m.ConversationID != convID {
+		return Message{}, apperr.NotFound("inbox.error.message_not_found")
+	}
+	return m, err
 }

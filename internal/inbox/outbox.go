@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/mail"
 	"slices"
@@ -109,27 +108,10 @@ func (s *Service) sendQueued(ctx context.Context, msgID int64, attempt int) erro
 		claimedUntil time.Time
 	)
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var status string
-		err := s.q.QueryRow(ctx, "LockOutbox", msgID).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // deleted with its conversation
-		}
-		if err != nil || status != OutboxQueued {
-			return err
-		}
-		var (
-			attempts int
-			lastErr  string
-			until    sql.NullTime
-		)
-		if err := s.q.QueryRow(ctx, "GetOutbox", msgID).Scan(&status, &attempts, &lastErr, &until); err != nil {
+		if ok, err := s.checkClaimable(ctx, msgID, &claimedUntil); !ok {
 			return err
 		}
 		now := s.now()
-		if until.Valid && until.Time.After(now) {
-			claimedUntil = until.Time
-			return errClaimed
-		}
 		if _, err := s.q.Exec(ctx, "ClaimOutbox", msgID, now.Add(claimTTL), now); err != nil {
 			return err
 		}
@@ -152,48 +134,7 @@ func (s *Service) sendQueued(ctx context.Context, msgID int64, attempt int) erro
 
 	sendErr := s.cfg.Sender.Send(ctx, out)
 
-	retry := false
-	err = s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
-		var status string
-		if err := s.q.QueryRow(ctx, "LockOutbox", msgID).Scan(&status); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
-			return err
-		}
-		if status != OutboxQueued {
-			return nil
-		}
-		now := s.now()
-		m, err := s.message(ctx, msgID)
-		if err != nil {
-			return err
-		}
-		switch {
-		case sendErr == nil:
-			if _, err := s.q.Exec(ctx, "OutboxSent", msgID, now); err != nil {
-				return err
-			}
-			if _, err := s.q.Exec(ctx, "MessageSent", msgID, now); err != nil {
-				return err
-			}
-			_, err = s.addEvent(ctx, m.ConversationID, EventSent, map[string]any{"message_id": msgID}, "")
-			return err
-		case email.IsPermanent(sendErr) || attempt >= s.cfg.SendMaxAttempts:
-			if _, err := s.q.Exec(ctx, "OutboxFailed", msgID, sendErr.Error(), now); err != nil {
-				return err
-			}
-			s.log.Warn("outbound message failed", "message", msgID, "attempts", attempt, "err", sendErr)
-			_, err = s.addEvent(ctx, m.ConversationID, EventSendFailed,
-				map[string]any{"message_id": msgID, "error": sendErr.Error(), "permanent": email.IsPermanent(sendErr)}, "")
-			return err
-		default:
-			retry = true
-			next := now.Add(s.cfg.SendBackoff(attempt))
-			_, err := s.q.Exec(ctx, "OutboxRetry", msgID, sendErr.Error(), next, now)
-			return err
-		}
-	})
+	retry, err := s.recordSendOutcome(ctx, msgID, 0, attempt, sendErr, email.IsPermanent(sendErr), "outbound message")
 	if err != nil {
 		return err
 	}
@@ -231,21 +172,8 @@ func (s *Service) RequeueOutbox(ctx context.Context) (int, error) {
 	if err := auth.Require(ctx, auth.PermInboxManage); err != nil {
 		return 0, err
 	}
-	rows, err := s.q.Query(ctx, "QueuedOutbox")
+	ids, err := s.ids(ctx, "QueuedOutbox")
 	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {

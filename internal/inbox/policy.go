@@ -8,12 +8,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/inbox/sla"
-	"github.com/hearken-org/hearken/internal/people"
 	"github.com/hearken-org/hearken/internal/textsearch"
 )
 
@@ -146,20 +145,7 @@ func scanPolicy(r scanner) (Policy, error) {
 }
 
 func (s *Service) policies(ctx context.Context) ([]Policy, error) {
-	rows, err := s.q.Query(ctx, "ListPolicies")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Policy{}
-	for rows.Next() {
-		p, err := scanPolicy(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, scanPolicy, "ListPolicies")
 }
 
 // policy returns a stored policy, DefaultPolicy for id 0 or a deleted one.
@@ -190,18 +176,9 @@ func (s *Service) SavePolicy(ctx context.Context, p Policy) (Policy, error) {
 	}
 	var out Policy
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		p.Name = strings.TrimSpace(p.Name)
 		v := apperr.Invalid()
-		if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 {
-			v.Field("name", "inbox.error.name")
-		} else {
-			var n int
-			if err := s.q.QueryRow(ctx, "PolicyNameTaken", p.Name, p.ID).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				v.Field("name", "inbox.error.name_taken")
-			}
+		if err := s.checkName(ctx, v, &p.Name, "PolicyNameTaken", p.ID); err != nil {
+			return err
 		}
 		for field, d := range map[string]time.Duration{"first_response": p.FirstResponse, "next_response": p.NextResponse, "resolution": p.Resolution} {
 			if d < 0 || d > 365*24*time.Hour {
@@ -228,21 +205,10 @@ func (s *Service) SavePolicy(ctx context.Context, p Policy) (Policy, error) {
 			return err
 		}
 		secs := func(d time.Duration) int64 { return int64(d / time.Second) }
-		now := s.now()
-		if p.ID == 0 {
-			if err := s.q.QueryRowW(ctx, "InsertPolicy", p.Name, p.Position, p.Enabled, mustJSON(p.Rules), secs(p.FirstResponse),
-				secs(p.NextResponse), secs(p.Resolution), p.WarnPercent, nullInt(p.BusinessHoursID), now).Scan(&p.ID); err != nil {
-				return err
-			}
-		} else {
-			res, err := s.q.Exec(ctx, "UpdatePolicy", p.ID, p.Name, p.Position, p.Enabled, mustJSON(p.Rules), secs(p.FirstResponse),
-				secs(p.NextResponse), secs(p.Resolution), p.WarnPercent, nullInt(p.BusinessHoursID), now)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return apperr.NotFound("inbox.error.policy_not_found")
-			}
+		if err := s.insertOrUpdate(ctx, &p.ID, "InsertPolicy", "UpdatePolicy", "inbox.error.policy_not_found",
+			p.Name, p.Position, p.Enabled, mustJSON(p.Rules), secs(p.FirstResponse), secs(p.NextResponse),
+			secs(p.Resolution), p.WarnPercent, nullInt(p.BusinessHoursID), s.now()); err != nil {
+			return err
 		}
 		var err error
 		if out, err = s.policy(ctx, p.ID); err != nil {
@@ -328,20 +294,7 @@ func (s *Service) BusinessHours(ctx context.Context) ([]Hours, error) {
 	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
 		return nil, err
 	}
-	rows, err := s.q.Query(ctx, "ListHours")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Hours{}
-	for rows.Next() {
-		h, err := scanHours(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, scanHours, "ListHours")
 }
 
 // SaveHours creates (ID 0) or replaces business hours. Saving hours marked
@@ -352,10 +305,9 @@ func (s *Service) SaveHours(ctx context.Context, h Hours) (Hours, error) {
 	}
 	var out Hours
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		h.Name = strings.TrimSpace(h.Name)
 		v := apperr.Invalid()
-		if h.Name == "" || utf8.RuneCountInString(h.Name) > 200 {
-			v.Field("name", "inbox.error.name")
+		if err := s.checkName(ctx, v, &h.Name, "", 0); err != nil {
+			return err
 		}
 		if h.TimeZone != "" {
 			if _, err := time.LoadLocation(h.TimeZone); err != nil || h.TimeZone == "Local" {
@@ -365,14 +317,8 @@ func (s *Service) SaveHours(ctx context.Context, h Hours) (Hours, error) {
 		if _, err := sla.ParseSchedule(h.Schedule); err != nil {
 			v.Field("schedule", "inbox.error.schedule", "Detail", err.Error())
 		}
-		if h.TeamID != 0 {
-			var n int
-			if err := s.q.QueryRow(ctx, "TeamExists", h.TeamID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				v.Field("team_id", "inbox.error.team")
-			}
+		if err := s.checkTeam(ctx, v, "team_id", h.TeamID); err != nil {
+			return err
 		}
 		if err := v.OrNil(); err != nil {
 			return err
@@ -495,18 +441,9 @@ func (s *Service) clocksOf(ctx context.Context, c *Conversation) (clocks, error)
 func (s *Service) selectClocks(ctx context.Context, c *Conversation) (clocks, error) {
 	f := Facts{Channel: c.Channel, TeamID: c.TeamID, Language: c.Language, Priority: c.Priority}
 	if c.PersonID != 0 {
-		roles, err := s.cfg.People.RolesOf(system(ctx), c.PersonID)
-		if err != nil {
+		var err error
+		if f.Roles, err = s.personRoleKeys(ctx, c.PersonID); err != nil {
 			return clocks{}, err
-		}
-		today := people.DateOf(s.now())
-		for _, r := range roles {
-			if r.Active(today) {
-				f.Roles = append(f.Roles, r.Role)
-				if r.Subtype != "" {
-					f.Roles = append(f.Roles, r.Role+":"+r.Subtype)
-				}
-			}
 		}
 	}
 	ps, err := s.policies(ctx)
@@ -514,20 +451,7 @@ func (s *Service) selectClocks(ctx context.Context, c *Conversation) (clocks, er
 		return clocks{}, err
 	}
 	if c.PersonID != 0 && slices.ContainsFunc(ps, func(p Policy) bool { return p.Enabled && len(p.Rules.Tags) > 0 }) {
-		rows, err := s.q.Query(ctx, "PersonTagKeys", c.PersonID)
-		if err != nil {
-			return clocks{}, err
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return clocks{}, err
-			}
-			f.Tags = append(f.Tags, k)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if f.Tags, err = s.personTagKeys(ctx, c.PersonID); err != nil {
 			return clocks{}, err
 		}
 	}

@@ -105,30 +105,9 @@ func (s *Service) NewerMessages(ctx context.Context, convID, afterID int64) ([]M
 	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
 		return nil, err
 	}
-	rows, err := s.q.Query(ctx, "NewerMessages", convID, afterID, actorID(ctx))
+	ids, err := s.ids(ctx, "NewerMessages", convID, afterID, actorID(ctx))
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := []Message{}
-	for _, id := range ids {
-		m, err := s.message(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return loadAll(ids, func(id int64) (Message, error) { return s.message(ctx, id) })
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/jobs"
 )
 
@@ -121,20 +122,7 @@ func (s *Service) promise(ctx context.Context, id int64) (Promise, error) {
 }
 
 func (s *Service) listPromises(ctx context.Context, name string, args ...any) ([]Promise, error) {
-	rows, err := s.q.Query(ctx, name, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Promise{}
-	for rows.Next() {
-		p, err := scanPromise(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, scanPromise, name, args...)
 }
 
 // AddPromise records a promise on a conversation as the actor in ctx and

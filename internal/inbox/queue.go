@@ -32,21 +32,8 @@ func (w *queueWorker) Work(ctx context.Context, _ *river.Job[queueArgs]) error {
 // transaction.
 func (s *Service) CheckQueues(ctx context.Context) error {
 	ctx = system(ctx)
-	rows, err := s.q.Query(ctx, "RtTeamsWithThresholds")
+	teams, err := s.ids(ctx, "RtTeamsWithThresholds")
 	if err != nil {
-		return err
-	}
-	var teams []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		teams = append(teams, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	var errs []error

@@ -16,8 +16,8 @@ import (
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/jobs"
-	"github.com/hearken-org/hearken/internal/people"
 )
 
 // RoutingConfig tunes routing, assignment and queue checks.
@@ -152,20 +152,7 @@ func scanRule(r scanner) (RoutingRule, error) {
 }
 
 func (s *Service) rtRules(ctx context.Context) ([]RoutingRule, error) {
-	rows, err := s.q.Query(ctx, "RtListRules")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []RoutingRule{}
-	for rows.Next() {
-		x, err := scanRule(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, scanRule, "RtListRules")
 }
 
 // RoutingRules lists the routing rules in the order they are tried.
@@ -183,18 +170,9 @@ func (s *Service) SaveRoutingRule(ctx context.Context, x RoutingRule) (RoutingRu
 	}
 	var out RoutingRule
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		x.Name = strings.TrimSpace(x.Name)
 		v := apperr.Invalid()
-		if x.Name == "" || utf8.RuneCountInString(x.Name) > 200 {
-			v.Field("name", "inbox.error.name")
-		} else {
-			var n int
-			if err := s.q.QueryRow(ctx, "RtRuleNameTaken", x.Name, x.ID).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				v.Field("name", "inbox.error.name_taken")
-			}
+		if err := s.checkName(ctx, v, &x.Name, "RtRuleNameTaken", x.ID); err != nil {
+			return err
 		}
 		for _, ch := range x.Conditions.Channels {
 			if !slices.Contains([]Channel{ChannelEmail, ChannelWeb, ChannelPhone, ChannelSocial}, ch) {
@@ -206,14 +184,8 @@ func (s *Service) SaveRoutingRule(ctx context.Context, x RoutingRule) (RoutingRu
 				v.Field("conditions.mailbox_ids", "inbox.routing.error.mailbox")
 			}
 		}
-		if x.Actions.TeamID != 0 {
-			var n int
-			if err := s.q.QueryRow(ctx, "TeamExists", x.Actions.TeamID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				v.Field("actions.team_id", "inbox.error.team")
-			}
+		if err := s.checkTeam(ctx, v, "actions.team_id", x.Actions.TeamID); err != nil {
+			return err
 		}
 		if x.Actions.Priority != "" && !slices.Contains(Priorities, x.Actions.Priority) {
 			v.Field("actions.priority", "inbox.error.priority")
@@ -230,19 +202,9 @@ func (s *Service) SaveRoutingRule(ctx context.Context, x RoutingRule) (RoutingRu
 		if err := v.OrNil(); err != nil {
 			return err
 		}
-		now := s.now()
-		if x.ID == 0 {
-			if err := s.q.QueryRowW(ctx, "RtInsertRule", x.Name, x.Position, x.Enabled, mustJSON(x.Conditions), mustJSON(x.Actions), now).Scan(&x.ID); err != nil {
-				return err
-			}
-		} else {
-			res, err := s.q.Exec(ctx, "RtUpdateRule", x.ID, x.Name, x.Position, x.Enabled, mustJSON(x.Conditions), mustJSON(x.Actions), now)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return apperr.NotFound("inbox.routing.error.rule_not_found")
-			}
+		if err := s.insertOrUpdate(ctx, &x.ID, "RtInsertRule", "RtUpdateRule", "inbox.routing.error.rule_not_found",
+			x.Name, x.Position, x.Enabled, mustJSON(x.Conditions), mustJSON(x.Actions), s.now()); err != nil {
+			return err
 		}
 		var err error
 		if out, err = scanRule(s.q.QueryRow(ctx, "RtGetRule", x.ID)); err != nil {
@@ -724,32 +686,13 @@ func (s *Service) routeFactsOf(ctx context.Context, c *Conversation) (routeFacts
 	if c.PersonID == 0 {
 		return f, nil
 	}
-	roles, err := s.cfg.People.RolesOf(system(ctx), c.PersonID)
-	if err != nil {
+	var err error
+	if f.Roles, err = s.personRoleKeys(ctx, c.PersonID); err != nil {
 		return f, err
 	}
-	today := people.DateOf(s.now())
-	for _, r := range roles {
-		if r.Active(today) {
-			f.Roles = append(f.Roles, r.Role)
-			if r.Subtype != "" {
-				f.Roles = append(f.Roles, r.Role+":"+r.Subtype)
-			}
-		}
-	}
-	rows, err := s.q.Query(ctx, "PersonTagKeys", c.PersonID)
-	if err != nil {
-		return f, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return f, err
-		}
-		f.Tags = append(f.Tags, k)
-	}
-	return f, rows.Err()
+	keys, err := s.personTagKeys(ctx, c.PersonID)
+	f.Tags = append(f.Tags, keys...)
+	return f, err
 }
 
 // silenceArgs moves a conversation back to its team when the assignee has
@@ -785,15 +728,7 @@ func (s *Service) scheduleSilence(ctx context.Context, c *Conversation, st TeamS
 // and no reply by staff since the assignment: back to the team (and, by the
 // team's mode, to the next available agent).
 func (s *Service) silence(ctx context.Context, a silenceArgs) error {
-	ctx = system(ctx)
-	return s.db.InTx(ctx, func(ctx context.Context) error {
-		c, err := s.lockedConversation(ctx, a.ConversationID)
-		if err != nil {
-			if isNotFound(err) {
-				return nil
-			}
-			return err
-		}
+	return s.onLockedConversation(ctx, a.ConversationID, func(ctx context.Context, c Conversation) error {
 		if c.AssigneeUserID != a.UserID || !c.Status.running() || c.TeamID == 0 {
 			return nil
 		}

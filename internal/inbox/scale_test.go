@@ -353,10 +353,16 @@ func BenchmarkScale(b *testing.B) {
 			return err
 		}},
 	}
-	const concurrency = 100
+	concurrency := 100
+	if c, err := strconv.Atoi(os.Getenv("HEARKEN_INBOX_SCALE_CONCURRENCY")); err == nil && c > 0 {
+		concurrency = c
+	}
 	for _, k := range kinds {
 		b.Run(k.name, func(b *testing.B) {
 			n := max(b.N, 2000)
+			if r, err := strconv.Atoi(os.Getenv("HEARKEN_INBOX_SCALE_REQUESTS")); err == nil && r > 0 {
+				n = r
+			}
 			lat := make([]time.Duration, n)
 			var wg sync.WaitGroup
 			next := make(chan int, n)

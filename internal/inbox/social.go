@@ -416,9 +416,6 @@ func (s *Service) receiveSocial(ctx context.Context, ch *SocialChannel, p Social
 		return Result{}, err
 	}
 	now := s.now()
-	received := c.ReceivedAt.UTC().Truncate(time.Microsecond)
-	if received.IsZero() || received.After(now) {
-		received = now
-	}
+	received := receivedAt(c.ReceivedAt, now)
 	return s.receive(ctx, c, key, received)
 }

@@ -153,27 +153,10 @@ func (s *Service) deliverSocial(ctx context.Context, client *http.Client, msgID 
 		convID       int64
 	)
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var status string
-		err := s.q.QueryRow(ctx, "LockOutbox", msgID).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil || status != OutboxQueued {
-			return err
-		}
-		var (
-			attempts int
-			lastErr  string
-			until    sql.NullTime
-		)
-		if err := s.q.QueryRow(ctx, "GetOutbox", msgID).Scan(&status, &attempts, &lastErr, &until); err != nil {
+		if ok, err := s.checkClaimable(ctx, msgID, &claimedUntil); !ok {
 			return err
 		}
 		now := s.now()
-		if until.Valid && until.Time.After(now) {
-			claimedUntil = until.Time
-			return errClaimed
-		}
 		m, err := s.message(ctx, msgID)
 		if err != nil {
 			return err
@@ -218,44 +201,8 @@ func (s *Service) deliverSocial(ctx context.Context, client *http.Client, msgID 
 		sendErr = postSigned(ctx, client, target, secret, payload, s.cfg.Now())
 	}
 
-	retry := false
-	err = s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
-		var status string
-		if err := s.q.QueryRow(ctx, "LockOutbox", msgID).Scan(&status); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
-			return err
-		}
-		if status != OutboxQueued {
-			return nil
-		}
-		now := s.now()
-		var perm errPermanent
-		switch {
-		case sendErr == nil:
-			if _, err := s.q.Exec(ctx, "OutboxSent", msgID, now); err != nil {
-				return err
-			}
-			if _, err := s.q.Exec(ctx, "MessageSent", msgID, now); err != nil {
-				return err
-			}
-			_, err := s.addEvent(ctx, convID, EventSent, map[string]any{"message_id": msgID}, "")
-			return err
-		case errors.As(sendErr, &perm) || attempt >= s.cfg.SendMaxAttempts:
-			if _, err := s.q.Exec(ctx, "OutboxFailed", msgID, sendErr.Error(), now); err != nil {
-				return err
-			}
-			s.log.Warn("social reply failed", "message", msgID, "attempts", attempt, "err", sendErr)
-			_, err := s.addEvent(ctx, convID, EventSendFailed,
-				map[string]any{"message_id": msgID, "error": sendErr.Error(), "permanent": errors.As(sendErr, &perm)}, "")
-			return err
-		default:
-			retry = true
-			_, err := s.q.Exec(ctx, "OutboxRetry", msgID, sendErr.Error(), now.Add(s.cfg.SendBackoff(attempt)), now)
-			return err
-		}
-	})
+	var perm errPermanent
+	retry, err := s.recordSendOutcome(ctx, msgID, convID, attempt, sendErr, errors.As(sendErr, &perm), "social reply")
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/hearken-org/hearken/internal/apperr"
+	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/textsearch"
 )
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = db.Scanner
 
 // conflict is a Conflict error keeping its cause for the logs (a unique
 // index refused the change: one hours per team, one default).

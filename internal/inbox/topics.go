@@ -14,6 +14,7 @@ import (
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
 )
 
 // TopicWindow is how far back "N other people raised this topic" looks.
@@ -55,20 +56,7 @@ func (s *Service) Topics(ctx context.Context) ([]Topic, error) {
 	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
 		return nil, err
 	}
-	rows, err := s.q.Query(ctx, "ListTopics")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Topic{}
-	for rows.Next() {
-		t, err := scanTopic(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, func(r scanner) (Topic, error) { return scanTopic(r) }, "ListTopics")
 }
 
 // Topic reads one topic.
@@ -206,21 +194,8 @@ func (s *Service) SetTopics(ctx context.Context, convID int64, topicIDs []int64)
 // caller's transaction, without a permission check (routing uses it too);
 // it returns the change's data, nil when nothing changed.
 func (s *Service) setTopics(ctx context.Context, c *Conversation, ids []int64) (map[string]any, error) {
-	rows, err := s.q.Query(ctx, "ConversationTopicIDs", c.ID)
+	cur, err := s.ids(ctx, "ConversationTopicIDs", c.ID)
 	if err != nil {
-		return nil, err
-	}
-	var cur []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		cur = append(cur, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if slices.Equal(cur, ids) {
@@ -304,30 +279,9 @@ func (s *Service) TopicConversations(ctx context.Context, topicID, exceptConvID 
 	if limit <= 0 || limit > 200 {
 		limit = 200
 	}
-	rows, err := s.q.Query(ctx, "TopicConversationIDs", topicID, s.now().Add(-TopicWindow), exceptConvID, limit)
+	ids, err := s.ids(ctx, "TopicConversationIDs", topicID, s.now().Add(-TopicWindow), exceptConvID, limit)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := []Conversation{}
-	for _, id := range ids {
-		c, err := s.conversation(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return loadAll(ids, func(id int64) (Conversation, error) { return s.conversation(ctx, id) })
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/jobs"
 	"github.com/hearken-org/hearken/internal/textsearch"
 )
@@ -89,6 +90,30 @@ func (s *Service) warnWindow(ctx context.Context) time.Duration {
 	return best
 }
 
+// scope is what a list query filters on for f's view and its own choices,
+// the actor being me: an assignee (-1: unassigned) and a team (-1: the
+// actor's teams), 0 for any.
+func (f Filter) scope(me int64) (assignee, team int64) {
+	switch f.View {
+	case ViewMine:
+		assignee = me
+		if me == 0 {
+			assignee = -2 // the system has no conversations of its own
+		}
+	case ViewUnassigned:
+		assignee = -1
+	case ViewTeam:
+		team = -1
+	}
+	if f.AssigneeID != 0 {
+		assignee = f.AssigneeID
+	}
+	if f.TeamID != 0 {
+		team = f.TeamID
+	}
+	return assignee, team
+}
+
 // extended reports whether f needs the workspace list (filters, orders and
 // views the plain list has not).
 func (f Filter) extended() bool {
@@ -158,24 +183,7 @@ func (s *Service) listWorkspace(ctx context.Context, f Filter, cursor string, li
 		cur = listCursor{T: noDue, ID: math.MaxInt64}
 	}
 	me := actorID(ctx)
-	var assignee, team int64
-	switch f.View {
-	case ViewMine:
-		assignee = me
-		if me == 0 {
-			assignee = -2
-		}
-	case ViewUnassigned:
-		assignee = -1
-	case ViewTeam:
-		team = -1
-	}
-	if f.AssigneeID != 0 {
-		assignee = f.AssigneeID
-	}
-	if f.TeamID != 0 {
-		team = f.TeamID
-	}
+	assignee, team := f.scope(me)
 	tag := ""
 	if f.Tag != "" {
 		tag = tagPattern(f.Tag)
@@ -193,35 +201,17 @@ func (s *Service) listWorkspace(ctx context.Context, f Filter, cursor string, li
 	if pq := textsearch.ParseQuery(f.Q); !pq.Empty() {
 		search = engineSyntax[s.db.Dialect](pq)
 	}
-	rows, err := s.q.Query(ctx, "WorkspaceList", statuses, assignee, team, me, cur.T, cur.ID, limit+1, string(f.Sort),
-		string(f.Channel), string(f.Priority), tag, snoozed, breaching, cutoff, search)
-	if err != nil {
-		return Page[Conversation]{}, err
-	}
-	defer rows.Close()
-	page := Page[Conversation]{Items: []Conversation{}}
-	var last listCursor
-	for rows.Next() {
-		var sortAt time.Time
-		c, err := scanConversation(rows, &sortAt)
-		if err != nil {
-			return page, err
-		}
-		if len(page.Items) == limit {
-			page.Next = encodeCursor(last)
-			break
-		}
-		page.Items = append(page.Items, c)
-		key := sortAt
+	key := func(c *Conversation, sortAt time.Time) time.Time {
 		switch f.Sort {
 		case SortNewest:
-			key = c.LastMessageAt
+			return c.LastMessageAt
 		case SortOldest:
-			key = c.CreatedAt
+			return c.CreatedAt
 		}
-		last = listCursor{T: key.UTC(), ID: c.ID}
+		return sortAt
 	}
-	return page, rows.Err()
+	return s.conversationPage(ctx, limit, key, "WorkspaceList", statuses, assignee, team, me, cur.T, cur.ID, limit+1,
+		string(f.Sort), string(f.Channel), string(f.Priority), tag, snoozed, breaching, cutoff, search)
 }
 
 // CountCap bounds each view count: a view with more conversations counts
@@ -372,15 +362,7 @@ func (s *Service) Unsnooze(ctx context.Context, convID int64) (Conversation, err
 // wake is the snooze job: it ends the snooze it was scheduled for, if that
 // snooze still stands.
 func (s *Service) wake(ctx context.Context, a wakeArgs) error {
-	ctx = system(ctx)
-	return s.db.InTx(ctx, func(ctx context.Context) error {
-		c, err := s.lockedConversation(ctx, a.ConversationID)
-		if isNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return s.onLockedConversation(ctx, a.ConversationID, func(ctx context.Context, c Conversation) error {
 		if err := s.fillExtra(ctx, &c); err != nil {
 			return err
 		}
@@ -515,20 +497,11 @@ func (s *Service) Agents(ctx context.Context) ([]Agent, error) {
 	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
 		return nil, err
 	}
-	rows, err := s.q.Query(ctx, "WorkspaceAgents")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Agent{}
-	for rows.Next() {
+	return db.QueryAll(ctx, s.q, func(r db.Scanner) (Agent, error) {
 		var a Agent
-		if err := rows.Scan(&a.ID, &a.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := r.Scan(&a.ID, &a.Name)
+		return a, err
+	}, "WorkspaceAgents")
 }
 
 // TeamRef names a team.

@@ -205,20 +205,7 @@ func (s *Service) wantsEmail(ctx context.Context, userID int64) bool {
 
 // UsersWithRole lists the active users holding role (leadership: admins).
 func (s *Service) UsersWithRole(ctx context.Context, role auth.Role) ([]int64, error) {
-	rows, err := s.q.Query(ctx, "UsersWithRole", string(role), true)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, db.ScanInt64, "UsersWithRole", string(role), true)
 }
 
 // Notification is one stored notification.
@@ -247,7 +234,7 @@ func (n Notification) Title(l *i18n.Localizer) string {
 	return l.T(n.TitleKey, args...)
 }
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = db.Scanner
 
 func scanNotification(r scanner) (Notification, error) {
 	var (
@@ -307,24 +294,16 @@ func (s *Service) List(ctx context.Context, before int64, limit int, unreadOnly 
 	if unreadOnly {
 		only = 1
 	}
-	rows, err := s.q.Query(ctx, "ListNotifications", uid, before, only, limit+1)
+	items, err := db.QueryAll(ctx, s.q, scanNotification, "ListNotifications", uid, before, only, limit+1)
 	if err != nil {
 		return Page{}, err
 	}
-	defer rows.Close()
-	out := Page{Items: []Notification{}}
-	for rows.Next() {
-		n, err := scanNotification(rows)
-		if err != nil {
-			return Page{}, err
-		}
-		out.Items = append(out.Items, n)
-	}
+	out := Page{Items: items}
 	if len(out.Items) > limit {
 		out.Items = out.Items[:limit]
 		out.Next = out.Items[limit-1].ID
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Get returns one of the actor's notifications.

@@ -207,7 +207,7 @@ type Delivery struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = db.Scanner
 
 func scanEndpoint(r scanner) (Endpoint, error) {
 	var (
@@ -249,20 +249,7 @@ func (s *Service) Endpoints(ctx context.Context) ([]Endpoint, error) {
 }
 
 func (s *Service) endpoints(ctx context.Context, name string) ([]Endpoint, error) {
-	rows, err := s.q.Query(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Endpoint{}
-	for rows.Next() {
-		e, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, scanEndpoint, name)
 }
 
 // Endpoint reads one endpoint (org.manage).
@@ -432,20 +419,7 @@ func (s *Service) Deliveries(ctx context.Context, endpointID, before int64, limi
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	rows, err := s.q.Query(ctx, "EndpointDeliveries", endpointID, before, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.q, scanDelivery, "EndpointDeliveries", endpointID, before, limit)
 }
 
 // Delivery reads one delivery (org.manage).

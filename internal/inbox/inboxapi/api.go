@@ -170,11 +170,7 @@ func (m *Module) MountAPI(a *api.API) {
 		Summary: "Reply to the person", DefaultStatus: http.StatusCreated,
 		Description: "Queues an e-mail to the person answering their last message. Needs inbox.reply."},
 		func(ctx context.Context, in *inboxReplyIn) (*body[InboxMessage], error) {
-			msg, err := m.svc.ReplyWith(ctx, in.ID, inbox.ReplyInput{Text: in.Body.Text, HTML: in.Body.HTML, Status: inbox.Status(in.Body.Status)})
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxMessage]{msgOut(msg)}, nil
+			return respond(ctx, a, msgOut)(m.svc.ReplyWith(ctx, in.ID, inbox.ReplyInput{Text: in.Body.Text, HTML: in.Body.HTML, Status: inbox.Status(in.Body.Status)}))
 		})
 
 	type inboxNoteIn struct {
@@ -187,11 +183,7 @@ func (m *Module) MountAPI(a *api.API) {
 		Summary: "Add an internal note", DefaultStatus: http.StatusCreated,
 		Description: "A note for staff only; it is never sent. Needs inbox.reply."},
 		func(ctx context.Context, in *inboxNoteIn) (*body[InboxMessage], error) {
-			msg, err := m.svc.AddNote(ctx, in.ID, in.Body.Text)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxMessage]{msgOut(msg)}, nil
+			return respond(ctx, a, msgOut)(m.svc.AddNote(ctx, in.ID, in.Body.Text))
 		})
 
 	type inboxAssignIn struct {
@@ -203,11 +195,7 @@ func (m *Module) MountAPI(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "assignConversation", Method: http.MethodPost, Path: "/conversations/{id}/assign", Tags: tags,
 		Summary: "Assign a conversation", Description: "Needs inbox.assign."},
 		func(ctx context.Context, in *inboxAssignIn) (*body[InboxConversation], error) {
-			c, err := m.svc.Assign(ctx, in.ID, in.Body.UserID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxConversation]{convOut(c)}, nil
+			return respond(ctx, a, convOut)(m.svc.Assign(ctx, in.ID, in.Body.UserID))
 		})
 
 	type inboxStatusIn struct {
@@ -219,11 +207,7 @@ func (m *Module) MountAPI(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "setConversationStatus", Method: http.MethodPut, Path: "/conversations/{id}/status", Tags: tags,
 		Summary: "Change a conversation's status", Description: "Waiting pauses the response clocks; resolved and closed stop them."},
 		func(ctx context.Context, in *inboxStatusIn) (*body[InboxConversation], error) {
-			c, err := m.svc.SetStatus(ctx, in.ID, inbox.Status(in.Body.Status))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxConversation]{convOut(c)}, nil
+			return respond(ctx, a, convOut)(m.svc.SetStatus(ctx, in.ID, inbox.Status(in.Body.Status)))
 		})
 
 	type inboxTagsIn struct {
@@ -235,11 +219,7 @@ func (m *Module) MountAPI(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "setConversationTags", Method: http.MethodPut, Path: "/conversations/{id}/tags", Tags: tags,
 		Summary: "Replace a conversation's tags"},
 		func(ctx context.Context, in *inboxTagsIn) (*body[InboxConversation], error) {
-			c, err := m.svc.SetTags(ctx, in.ID, in.Body.Tags)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxConversation]{convOut(c)}, nil
+			return respond(ctx, a, convOut)(m.svc.SetTags(ctx, in.ID, in.Body.Tags))
 		})
 
 	type inboxAttachmentIn struct {

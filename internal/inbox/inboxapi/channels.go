@@ -193,20 +193,13 @@ func (m *Module) mountChannels(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "updateSocialChannel", Method: http.MethodPut, Path: "/channels/social/{id}", Tags: channelTags,
 		Summary: "Change a social channel", Description: "Needs inbox.manage."},
 		func(ctx context.Context, in *updateSocialIn) (*body[SocialChannelOut], error) {
-			c, err := m.svc.UpdateSocialChannel(ctx, in.ID, in.Body.input())
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[SocialChannelOut]{socialOut(c)}, nil
+			return respond(ctx, a, socialOut)(m.svc.UpdateSocialChannel(ctx, in.ID, in.Body.input()))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "deleteSocialChannel", Method: http.MethodDelete, Path: "/channels/social/{id}", Tags: channelTags,
 		Summary: "Remove a social channel", DefaultStatus: http.StatusNoContent, Description: "Its conversations stay. Needs inbox.manage."},
 		func(ctx context.Context, in *socialIDPath) (*struct{}, error) {
-			if err := m.svc.DeleteSocialChannel(ctx, in.ID); err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return nil, nil
+			return noContent(ctx, a, m.svc.DeleteSocialChannel(ctx, in.ID))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "rotateSocialSecret", Method: http.MethodPost, Path: "/channels/social/{id}/secret", Tags: channelTags,

@@ -46,21 +46,30 @@ type items[T any] struct {
 	Items []T `json:"items"`
 }
 
-func promisesOut(ps []inbox.Promise) items[InboxPromise] {
-	out := items[InboxPromise]{Items: make([]InboxPromise, 0, len(ps))}
-	for _, p := range ps {
-		out.Items = append(out.Items, InboxPromise(p))
+// itemsOf converts a service list into the items envelope with out (an
+// empty list, never null).
+func itemsOf[T, O any](out func(T) O) func([]T) items[O] {
+	return func(xs []T) items[O] {
+		r := items[O]{Items: make([]O, 0, len(xs))}
+		for _, x := range xs {
+			r.Items = append(r.Items, out(x))
+		}
+		return r
 	}
-	return out
 }
 
-func topicStatsOut(ts []inbox.TopicStat) items[InboxConversationTopic] {
-	out := items[InboxConversationTopic]{Items: make([]InboxConversationTopic, 0, len(ts))}
-	for _, t := range ts {
-		out.Items = append(out.Items, InboxConversationTopic{ID: t.ID, Name: t.Name, OtherPeople: t.OtherPeople})
-	}
-	return out
+func promiseOut(p inbox.Promise) InboxPromise             { return InboxPromise(p) }
+func escalationOut(e inbox.Escalation) InboxEscalation    { return InboxEscalation(e) }
+func topicOut(t inbox.Topic) InboxTopic                   { return InboxTopic(t) }
+func ackTemplateOut(t inbox.AckTemplate) InboxAckTemplate { return InboxAckTemplate(t) }
+func topicStatOut(t inbox.TopicStat) InboxConversationTopic {
+	return InboxConversationTopic{ID: t.ID, Name: t.Name, OtherPeople: t.OtherPeople}
 }
+
+var (
+	promisesOut   = itemsOf(promiseOut)
+	topicStatsOut = itemsOf(topicStatOut)
+)
 
 // mountFollowups registers promises, escalations, topics and
 // acknowledgement templates.
@@ -79,41 +88,25 @@ func (m *Module) mountFollowups(a *api.API) {
 		Summary: "Record a promise", DefaultStatus: http.StatusCreated,
 		Description: "A tracked follow-up: the owner is warned two hours before it is due (halfway for shorter ones), told when it is missed, and the team manager four hours later. Needs inbox.reply."},
 		func(ctx context.Context, in *addPromiseIn) (*body[InboxPromise], error) {
-			p, err := m.svc.AddPromise(ctx, in.ID, inbox.PromiseInput{Text: in.Body.Text, DueAt: in.Body.DueAt, OwnerUserID: in.Body.OwnerUserID})
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxPromise]{InboxPromise(p)}, nil
+			return respond(ctx, a, promiseOut)(m.svc.AddPromise(ctx, in.ID, inbox.PromiseInput{Text: in.Body.Text, DueAt: in.Body.DueAt, OwnerUserID: in.Body.OwnerUserID}))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "listConversationPromises", Method: http.MethodGet, Path: "/conversations/{id}/promises", Tags: ptags,
 		Summary: "A conversation's promises", Description: "Open ones first, by due time."},
 		func(ctx context.Context, in *idPath) (*body[items[InboxPromise]], error) {
-			ps, err := m.svc.Promises(ctx, in.ID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[items[InboxPromise]]{promisesOut(ps)}, nil
+			return respond(ctx, a, promisesOut)(m.svc.Promises(ctx, in.ID))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "keepPromise", Method: http.MethodPost, Path: "/conversations/{id}/promises/{pid}/done", Tags: ptags,
 		Summary: "Mark a promise kept", Description: "A reply can keep a promise too: pass promise_id with it. Needs inbox.reply."},
 		func(ctx context.Context, in *promisePath) (*body[InboxPromise], error) {
-			p, err := m.svc.KeepPromise(ctx, in.ID, in.PID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxPromise]{InboxPromise(p)}, nil
+			return respond(ctx, a, promiseOut)(m.svc.KeepPromise(ctx, in.ID, in.PID))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "cancelPromise", Method: http.MethodPost, Path: "/conversations/{id}/promises/{pid}/cancel", Tags: ptags,
 		Summary: "Withdraw a promise", Description: "For a promise that no longer applies; nothing more is sent about it."},
 		func(ctx context.Context, in *promisePath) (*body[InboxPromise], error) {
-			p, err := m.svc.CancelPromise(ctx, in.ID, in.PID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxPromise]{InboxPromise(p)}, nil
+			return respond(ctx, a, promiseOut)(m.svc.CancelPromise(ctx, in.ID, in.PID))
 		})
 
 	type listPromisesIn struct {
@@ -138,11 +131,7 @@ func (m *Module) mountFollowups(a *api.API) {
 			if in.DueWithin > 0 {
 				until = time.Now().Add(time.Duration(in.DueWithin) * time.Hour)
 			}
-			ps, err := m.svc.OpenPromisesOf(ctx, user, until, in.Limit)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[items[InboxPromise]]{promisesOut(ps)}, nil
+			return respond(ctx, a, promisesOut)(m.svc.OpenPromisesOf(ctx, user, until, in.Limit))
 		})
 
 	etags := []string{"Escalations"}
@@ -157,25 +146,13 @@ func (m *Module) mountFollowups(a *api.API) {
 		Summary: "Escalate to leadership", DefaultStatus: http.StatusCreated,
 		Description: "Recorded on the conversation (banner and event) and sent to every active administrator. Needs inbox.reply."},
 		func(ctx context.Context, in *escalateIn) (*body[InboxEscalation], error) {
-			e, err := m.svc.Escalate(ctx, in.ID, inbox.EscalationInput{Reason: in.Body.Reason, Severity: in.Body.Severity})
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxEscalation]{InboxEscalation(e)}, nil
+			return respond(ctx, a, escalationOut)(m.svc.Escalate(ctx, in.ID, inbox.EscalationInput{Reason: in.Body.Reason, Severity: in.Body.Severity}))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "listEscalations", Method: http.MethodGet, Path: "/conversations/{id}/escalations", Tags: etags,
 		Summary: "A conversation's escalations", Description: "Oldest first, open and resolved."},
 		func(ctx context.Context, in *idPath) (*body[items[InboxEscalation]], error) {
-			es, err := m.svc.Escalations(ctx, in.ID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			out := items[InboxEscalation]{Items: make([]InboxEscalation, 0, len(es))}
-			for _, e := range es {
-				out.Items = append(out.Items, InboxEscalation(e))
-			}
-			return &body[items[InboxEscalation]]{out}, nil
+			return respond(ctx, a, itemsOf(escalationOut))(m.svc.Escalations(ctx, in.ID))
 		})
 
 	type resolveIn struct {
@@ -188,26 +165,14 @@ func (m *Module) mountFollowups(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "resolveEscalation", Method: http.MethodPost, Path: "/conversations/{id}/escalations/{eid}/resolve", Tags: etags,
 		Summary: "Resolve (de-escalate)", Description: "Records the resolution and tells whoever raised it."},
 		func(ctx context.Context, in *resolveIn) (*body[InboxEscalation], error) {
-			e, err := m.svc.ResolveEscalation(ctx, in.ID, in.EID, in.Body.Resolution)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxEscalation]{InboxEscalation(e)}, nil
+			return respond(ctx, a, escalationOut)(m.svc.ResolveEscalation(ctx, in.ID, in.EID, in.Body.Resolution))
 		})
 
 	ttags := []string{"Topics"}
 	huma.Register(a, huma.Operation{OperationID: "listTopics", Method: http.MethodGet, Path: "/topics", Tags: ttags,
 		Summary: "The managed list of topics"},
 		func(ctx context.Context, _ *struct{}) (*body[items[InboxTopic]], error) {
-			ts, err := m.svc.Topics(ctx)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			out := items[InboxTopic]{Items: make([]InboxTopic, 0, len(ts))}
-			for _, t := range ts {
-				out.Items = append(out.Items, InboxTopic(t))
-			}
-			return &body[items[InboxTopic]]{out}, nil
+			return respond(ctx, a, itemsOf(topicOut))(m.svc.Topics(ctx))
 		})
 
 	type topicIn struct {
@@ -218,11 +183,7 @@ func (m *Module) mountFollowups(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "createTopic", Method: http.MethodPost, Path: "/topics", Tags: ttags,
 		Summary: "Add a topic", DefaultStatus: http.StatusCreated, Description: "Names are unique regardless of case. Needs inbox.manage."},
 		func(ctx context.Context, in *topicIn) (*body[InboxTopic], error) {
-			t, err := m.svc.CreateTopic(ctx, in.Body.Name)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxTopic]{InboxTopic(t)}, nil
+			return respond(ctx, a, topicOut)(m.svc.CreateTopic(ctx, in.Body.Name))
 		})
 
 	type renameTopicIn struct {
@@ -234,30 +195,19 @@ func (m *Module) mountFollowups(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "renameTopic", Method: http.MethodPatch, Path: "/topics/{id}", Tags: ttags,
 		Summary: "Rename a topic", Description: "Needs inbox.manage."},
 		func(ctx context.Context, in *renameTopicIn) (*body[InboxTopic], error) {
-			t, err := m.svc.RenameTopic(ctx, in.ID, in.Body.Name)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxTopic]{InboxTopic(t)}, nil
+			return respond(ctx, a, topicOut)(m.svc.RenameTopic(ctx, in.ID, in.Body.Name))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "deleteTopic", Method: http.MethodDelete, Path: "/topics/{id}", Tags: ttags,
 		Summary: "Delete a topic", DefaultStatus: http.StatusNoContent, Description: "It is removed from every conversation. Needs inbox.manage."},
 		func(ctx context.Context, in *topicPath) (*struct{}, error) {
-			if err := m.svc.DeleteTopic(ctx, in.ID); err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return nil, nil
+			return noContent(ctx, a, m.svc.DeleteTopic(ctx, in.ID))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "getConversationTopics", Method: http.MethodGet, Path: "/conversations/{id}/topics", Tags: ttags,
 		Summary: "A conversation's topics", Description: "Each with the number of distinct other people who raised it in other conversations in the last 30 days."},
 		func(ctx context.Context, in *idPath) (*body[items[InboxConversationTopic]], error) {
-			ts, err := m.svc.ConversationTopics(ctx, in.ID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[items[InboxConversationTopic]]{topicStatsOut(ts)}, nil
+			return respond(ctx, a, topicStatsOut)(m.svc.ConversationTopics(ctx, in.ID))
 		})
 
 	type setTopicsIn struct {
@@ -269,11 +219,7 @@ func (m *Module) mountFollowups(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "setConversationTopics", Method: http.MethodPut, Path: "/conversations/{id}/topics", Tags: ttags,
 		Summary: "Replace a conversation's topics", Description: "Needs inbox.reply."},
 		func(ctx context.Context, in *setTopicsIn) (*body[items[InboxConversationTopic]], error) {
-			ts, err := m.svc.SetTopics(ctx, in.ID, in.Body.TopicIDs)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[items[InboxConversationTopic]]{topicStatsOut(ts)}, nil
+			return respond(ctx, a, topicStatsOut)(m.svc.SetTopics(ctx, in.ID, in.Body.TopicIDs))
 		})
 
 	type topicConvsIn struct {
@@ -283,15 +229,7 @@ func (m *Module) mountFollowups(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "listTopicConversations", Method: http.MethodGet, Path: "/topics/{id}/conversations", Tags: ttags,
 		Summary: "Who else raised a topic", Description: "Other people's conversations with this topic from the last 30 days, newest first."},
 		func(ctx context.Context, in *topicConvsIn) (*body[items[InboxConversation]], error) {
-			cs, err := m.svc.TopicConversations(ctx, in.ID, in.Except, 200)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			out := items[InboxConversation]{Items: make([]InboxConversation, 0, len(cs))}
-			for _, c := range cs {
-				out.Items = append(out.Items, convOut(c))
-			}
-			return &body[items[InboxConversation]]{out}, nil
+			return respond(ctx, a, itemsOf(convOut))(m.svc.TopicConversations(ctx, in.ID, in.Except, 200))
 		})
 
 	atags := []string{"Acknowledgement templates"}
@@ -299,15 +237,7 @@ func (m *Module) mountFollowups(a *api.API) {
 		Summary:     "The organization's acknowledgement templates",
 		Description: "Per language and channel. Where none is set, the built-in wording of that language is used. Needs inbox.manage."},
 		func(ctx context.Context, _ *struct{}) (*body[items[InboxAckTemplate]], error) {
-			ts, err := m.svc.ListAckTemplates(ctx)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			out := items[InboxAckTemplate]{Items: make([]InboxAckTemplate, 0, len(ts))}
-			for _, t := range ts {
-				out.Items = append(out.Items, InboxAckTemplate(t))
-			}
-			return &body[items[InboxAckTemplate]]{out}, nil
+			return respond(ctx, a, itemsOf(ackTemplateOut))(m.svc.ListAckTemplates(ctx))
 		})
 
 	type ackBody struct {
@@ -322,11 +252,7 @@ func (m *Module) mountFollowups(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "saveAckTemplate", Method: http.MethodPut, Path: "/ack-templates/{language}/{channel}", Tags: atags,
 		Summary: "Set a language's and channel's template", Description: "Creates or replaces it. An unknown variable is a field error naming it. Needs inbox.manage."},
 		func(ctx context.Context, in *saveAckIn) (*body[InboxAckTemplate], error) {
-			t, err := m.svc.SaveAckTemplate(ctx, inbox.AckTemplateInput{Language: in.Language, Channel: in.Channel, Subject: in.Body.Subject, Body: in.Body.Body})
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxAckTemplate]{InboxAckTemplate(t)}, nil
+			return respond(ctx, a, ackTemplateOut)(m.svc.SaveAckTemplate(ctx, inbox.AckTemplateInput{Language: in.Language, Channel: in.Channel, Subject: in.Body.Subject, Body: in.Body.Body}))
 		})
 
 	type delAckIn struct {
@@ -335,10 +261,7 @@ func (m *Module) mountFollowups(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "deleteAckTemplate", Method: http.MethodDelete, Path: "/ack-templates/{id}", Tags: atags,
 		Summary: "Remove a template", DefaultStatus: http.StatusNoContent, Description: "The built-in wording applies again."},
 		func(ctx context.Context, in *delAckIn) (*struct{}, error) {
-			if err := m.svc.DeleteAckTemplate(ctx, in.ID); err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return nil, nil
+			return noContent(ctx, a, m.svc.DeleteAckTemplate(ctx, in.ID))
 		})
 
 	type previewIn struct {

@@ -181,11 +181,7 @@ func (m *RoutingModule) MountAPI(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "createRoutingRule", Method: http.MethodPost, Path: "/routing-rules", Tags: routingTags,
 		Summary: "Create a routing rule", DefaultStatus: http.StatusCreated, Description: "Needs inbox.manage."},
 		func(ctx context.Context, in *ruleCreateIn) (*body[RoutingRuleOut], error) {
-			x, err := m.svc.SaveRoutingRule(ctx, ruleIn(0, in.Body))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[RoutingRuleOut]{ruleOut(x)}, nil
+			return respond(ctx, a, ruleOut)(m.svc.SaveRoutingRule(ctx, ruleIn(0, in.Body)))
 		})
 
 	type ruleUpdateIn struct {
@@ -195,30 +191,19 @@ func (m *RoutingModule) MountAPI(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "updateRoutingRule", Method: http.MethodPut, Path: "/routing-rules/{id}", Tags: routingTags,
 		Summary: "Replace a routing rule", Description: "Needs inbox.manage."},
 		func(ctx context.Context, in *ruleUpdateIn) (*body[RoutingRuleOut], error) {
-			x, err := m.svc.SaveRoutingRule(ctx, ruleIn(in.ID, in.Body))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[RoutingRuleOut]{ruleOut(x)}, nil
+			return respond(ctx, a, ruleOut)(m.svc.SaveRoutingRule(ctx, ruleIn(in.ID, in.Body)))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "deleteRoutingRule", Method: http.MethodDelete, Path: "/routing-rules/{id}", Tags: routingTags,
 		Summary: "Delete a routing rule", DefaultStatus: http.StatusNoContent, Description: "Needs inbox.manage."},
 		func(ctx context.Context, in *rulePath) (*struct{}, error) {
-			if err := m.svc.DeleteRoutingRule(ctx, in.ID); err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return nil, nil
+			return noContent(ctx, a, m.svc.DeleteRoutingRule(ctx, in.ID))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "getTeamInboxSettings", Method: http.MethodGet, Path: "/teams/{id}/inbox-settings", Tags: routingTags,
 		Summary: "Get a team's assignment and queue settings"},
 		func(ctx context.Context, in *teamPath) (*body[TeamInboxSettingsOut], error) {
-			st, err := m.svc.TeamSettings(ctx, in.ID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[TeamInboxSettingsOut]{settingsOut(st)}, nil
+			return respond(ctx, a, settingsOut)(m.svc.TeamSettings(ctx, in.ID))
 		})
 
 	type settingsIn struct {
@@ -262,11 +247,7 @@ func (m *RoutingModule) MountAPI(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "getMyAvailability", Method: http.MethodGet, Path: "/agents/me/availability", Tags: routingTags,
 		Summary: "Get my availability"},
 		func(ctx context.Context, _ *struct{}) (*body[AgentAvailability], error) {
-			st, err := m.svc.AgentStatusOf(ctx, actorUser(ctx))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[AgentAvailability]{availOut(st)}, nil
+			return respond(ctx, a, availOut)(m.svc.AgentStatusOf(ctx, actorUser(ctx)))
 		})
 
 	type availIn struct {
@@ -277,11 +258,7 @@ func (m *RoutingModule) MountAPI(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "setMyAvailability", Method: http.MethodPut, Path: "/agents/me/availability", Tags: routingTags,
 		Summary: "Set my availability", Description: "Only online agents get conversations assigned. Needs inbox.reply."},
 		func(ctx context.Context, in *availIn) (*body[AgentAvailability], error) {
-			st, err := m.svc.SetAvailability(ctx, inbox.Availability(in.Body.Availability))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[AgentAvailability]{availOut(st)}, nil
+			return respond(ctx, a, availOut)(m.svc.SetAvailability(ctx, inbox.Availability(in.Body.Availability)))
 		})
 
 	type capacityIn struct {
@@ -293,11 +270,7 @@ func (m *RoutingModule) MountAPI(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "setAgentCapacity", Method: http.MethodPut, Path: "/agents/{id}/capacity", Tags: routingTags,
 		Summary: "Set an agent's capacity", Description: "Needs inbox.manage."},
 		func(ctx context.Context, in *capacityIn) (*body[AgentAvailability], error) {
-			st, err := m.svc.SetAgentCapacity(ctx, in.ID, in.Body.Capacity)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[AgentAvailability]{availOut(st)}, nil
+			return respond(ctx, a, availOut)(m.svc.SetAgentCapacity(ctx, in.ID, in.Body.Capacity))
 		})
 
 	type policyPath struct {

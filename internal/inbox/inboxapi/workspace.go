@@ -148,11 +148,7 @@ func (m *Module) mountWorkspace(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "getCannedResponse", Method: http.MethodGet, Path: "/canned-responses/{id}", Tags: tags,
 		Summary: "Get a canned response"},
 		func(ctx context.Context, in *inboxCannedIDIn) (*body[InboxCannedResponse], error) {
-			c, err := m.svc.Canned(ctx, in.ID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxCannedResponse]{cannedOut(c)}, nil
+			return respond(ctx, a, cannedOut)(m.svc.Canned(ctx, in.ID))
 		})
 
 	type inboxCannedCreateIn struct {
@@ -162,11 +158,7 @@ func (m *Module) mountWorkspace(a *api.API) {
 		Summary: "Create a canned response", DefaultStatus: http.StatusCreated,
 		Description: "A personal one needs inbox.reply; a shared one inbox.manage."},
 		func(ctx context.Context, in *inboxCannedCreateIn) (*body[InboxCannedResponse], error) {
-			c, err := m.svc.SaveCanned(ctx, 0, cannedIn(in.Body))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxCannedResponse]{cannedOut(c)}, nil
+			return respond(ctx, a, cannedOut)(m.svc.SaveCanned(ctx, 0, cannedIn(in.Body)))
 		})
 
 	type inboxCannedUpdateIn struct {
@@ -176,20 +168,13 @@ func (m *Module) mountWorkspace(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "updateCannedResponse", Method: http.MethodPut, Path: "/canned-responses/{id}", Tags: tags,
 		Summary: "Replace a canned response", Description: "Replaces the title, shortcut and every variant."},
 		func(ctx context.Context, in *inboxCannedUpdateIn) (*body[InboxCannedResponse], error) {
-			c, err := m.svc.SaveCanned(ctx, in.ID, cannedIn(in.Body))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxCannedResponse]{cannedOut(c)}, nil
+			return respond(ctx, a, cannedOut)(m.svc.SaveCanned(ctx, in.ID, cannedIn(in.Body)))
 		})
 
 	huma.Register(a, huma.Operation{OperationID: "deleteCannedResponse", Method: http.MethodDelete, Path: "/canned-responses/{id}", Tags: tags,
 		Summary: "Delete a canned response", DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *inboxCannedIDIn) (*struct{}, error) {
-			if err := m.svc.DeleteCanned(ctx, in.ID); err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return nil, nil
+			return noContent(ctx, a, m.svc.DeleteCanned(ctx, in.ID))
 		})
 
 	type inboxRenderIn struct {
@@ -210,11 +195,7 @@ func (m *Module) mountWorkspace(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "getMySignatures", Method: http.MethodGet, Path: "/signatures/me", Tags: tags,
 		Summary: "Get my signatures", Description: "The caller's own signatures, per language."},
 		func(ctx context.Context, _ *struct{}) (*body[[]InboxSignature], error) {
-			sigs, err := m.svc.Signatures(ctx, actorID(ctx), 0)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[[]InboxSignature]{sigsOut(sigs)}, nil
+			return respond(ctx, a, sigsOut)(m.svc.Signatures(ctx, actorID(ctx), 0))
 		})
 
 	type inboxSigsIn struct {
@@ -225,11 +206,7 @@ func (m *Module) mountWorkspace(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "setMySignatures", Method: http.MethodPut, Path: "/signatures/me", Tags: tags,
 		Summary: "Replace my signatures", Description: "Appended to the caller's replies, in the conversation's language."},
 		func(ctx context.Context, in *inboxSigsIn) (*body[[]InboxSignature], error) {
-			sigs, err := m.svc.SetSignatures(ctx, 0, toSignatures(in.Body.Signatures))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[[]InboxSignature]{sigsOut(sigs)}, nil
+			return respond(ctx, a, sigsOut)(m.svc.SetSignatures(ctx, 0, toSignatures(in.Body.Signatures)))
 		})
 
 	type inboxTeamIn struct {
@@ -238,11 +215,7 @@ func (m *Module) mountWorkspace(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "getTeamSignatures", Method: http.MethodGet, Path: "/signatures/teams/{team_id}", Tags: tags,
 		Summary: "Get a team's signatures"},
 		func(ctx context.Context, in *inboxTeamIn) (*body[[]InboxSignature], error) {
-			sigs, err := m.svc.Signatures(ctx, 0, in.TeamID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[[]InboxSignature]{sigsOut(sigs)}, nil
+			return respond(ctx, a, sigsOut)(m.svc.Signatures(ctx, 0, in.TeamID))
 		})
 
 	type inboxTeamSigsIn struct {
@@ -254,11 +227,7 @@ func (m *Module) mountWorkspace(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "setTeamSignatures", Method: http.MethodPut, Path: "/signatures/teams/{team_id}", Tags: tags,
 		Summary: "Replace a team's signatures", Description: "Appended after the agent's own to replies on the team's conversations. The team's manager or inbox.manage."},
 		func(ctx context.Context, in *inboxTeamSigsIn) (*body[[]InboxSignature], error) {
-			sigs, err := m.svc.SetSignatures(ctx, in.TeamID, toSignatures(in.Body.Signatures))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[[]InboxSignature]{sigsOut(sigs)}, nil
+			return respond(ctx, a, sigsOut)(m.svc.SetSignatures(ctx, in.TeamID, toSignatures(in.Body.Signatures)))
 		})
 
 	type inboxPresenceIn struct {
@@ -292,20 +261,12 @@ func (m *Module) mountWorkspace(a *api.API) {
 		Summary:     "Snooze a conversation",
 		Description: "It leaves the views until the time given, or until the person writes."},
 		func(ctx context.Context, in *inboxSnoozeIn) (*body[InboxConversation], error) {
-			c, err := m.svc.Snooze(ctx, in.ID, in.Body.Until)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxConversation]{convOut(c)}, nil
+			return respond(ctx, a, convOut)(m.svc.Snooze(ctx, in.ID, in.Body.Until))
 		})
 	huma.Register(a, huma.Operation{OperationID: "unsnoozeConversation", Method: http.MethodDelete, Path: "/conversations/{id}/snooze", Tags: tags,
 		Summary: "Wake a snoozed conversation"},
 		func(ctx context.Context, in *idPath) (*body[InboxConversation], error) {
-			c, err := m.svc.Unsnooze(ctx, in.ID)
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxConversation]{convOut(c)}, nil
+			return respond(ctx, a, convOut)(m.svc.Unsnooze(ctx, in.ID))
 		})
 
 	type inboxMergeIn struct {
@@ -352,11 +313,7 @@ func (m *Module) mountWorkspace(a *api.API) {
 		Summary: "Forward a message", DefaultStatus: http.StatusCreated,
 		Description: "Sends a copy with its attachments through the outbox, from the conversation's mailbox."},
 		func(ctx context.Context, in *inboxForwardIn) (*body[InboxMessage], error) {
-			msg, err := m.svc.Forward(ctx, in.ID, in.MessageID, inbox.ForwardInput{To: in.Body.To, Text: in.Body.Text})
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxMessage]{msgOut(msg)}, nil
+			return respond(ctx, a, msgOut)(m.svc.Forward(ctx, in.ID, in.MessageID, inbox.ForwardInput{To: in.Body.To, Text: in.Body.Text}))
 		})
 
 	type inboxPriorityIn struct {
@@ -368,11 +325,7 @@ func (m *Module) mountWorkspace(a *api.API) {
 	huma.Register(a, huma.Operation{OperationID: "setConversationPriority", Method: http.MethodPut, Path: "/conversations/{id}/priority", Tags: tags,
 		Summary: "Change a conversation's priority", Description: "May select another response policy; open deadlines move with it."},
 		func(ctx context.Context, in *inboxPriorityIn) (*body[InboxConversation], error) {
-			c, err := m.svc.SetPriority(ctx, in.ID, inbox.Priority(in.Body.Priority))
-			if err != nil {
-				return nil, a.Fail(ctx, err)
-			}
-			return &body[InboxConversation]{convOut(c)}, nil
+			return respond(ctx, a, convOut)(m.svc.SetPriority(ctx, in.ID, inbox.Priority(in.Body.Priority)))
 		})
 
 	type inboxBulkIn struct {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
 	"github.com/hearken-org/hearken/internal/i18n"
 	"github.com/hearken-org/hearken/internal/inbox"
@@ -110,14 +109,8 @@ func (m *Module) localTime(r *http.Request, v string) time.Time {
 func (m *Module) fuDone(w http.ResponseWriter, r *http.Request, id int64, err error, fu followupsView, flash string) {
 	l := i18n.FromContext(r.Context())
 	if err != nil {
-		fields, ok := web.FieldErrors(l, err)
+		fields, ok := formErrors(m.s, w, r, err, "fu")
 		if !ok {
-			if e, isApp := apperr.As(err); isApp && e.Code == apperr.CodeConflict {
-				fields, ok = map[string]string{"fu": l.T(e.Key, e.Args...)}, true
-			}
-		}
-		if !ok {
-			m.s.Error(w, r, err)
 			return
 		}
 		fu.Errors = fields

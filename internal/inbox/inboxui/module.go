@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
 	"github.com/hearken-org/hearken/internal/channel/email"
 	"github.com/hearken-org/hearken/internal/i18n"
@@ -282,14 +281,8 @@ func (m *Module) status(w http.ResponseWriter, r *http.Request) {
 func (m *Module) done(w http.ResponseWriter, r *http.Request, id int64, err error, d convData, flashKey string) {
 	l := i18n.FromContext(r.Context())
 	if err != nil {
-		fields, ok := web.FieldErrors(l, err)
+		fields, ok := formErrors(m.s, w, r, err, "_")
 		if !ok {
-			if e, isApp := apperr.As(err); isApp && e.Code == apperr.CodeConflict {
-				fields, ok = map[string]string{"_": l.T(e.Key, e.Args...)}, true
-			}
-		}
-		if !ok {
-			m.s.Error(w, r, err)
 			return
 		}
 		if d.statusForm {

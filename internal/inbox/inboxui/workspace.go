@@ -332,14 +332,8 @@ func prefixed(p string, fields map[string]string) map[string]string {
 func (m *Module) wsDone(w http.ResponseWriter, r *http.Request, id int64, err error, flashKey, next string) {
 	l := i18n.FromContext(r.Context())
 	if err != nil {
-		fields, ok := web.FieldErrors(l, err)
+		fields, ok := formErrors(m.s, w, r, err, "_")
 		if !ok {
-			if e, isApp := apperr.As(err); isApp && e.Code == apperr.CodeConflict {
-				fields, ok = map[string]string{"_": l.T(e.Key, e.Args...)}, true
-			}
-		}
-		if !ok {
-			m.s.Error(w, r, err)
 			return
 		}
 		msg := ""

@@ -100,3 +100,20 @@ DELETE FROM inbox_ack_log WHERE person_id = $1;
 
 -- name: UnlinkPersonMessages
 UPDATE inbox_messages SET person_id = NULL WHERE person_id = $1;
+
+-- One agent's conversations ("mine"): the same page as ListConversations,
+-- written so that the planner walks inbox_conversations_assignee in order
+-- (ListConversations' generic conditions keep it on the sort index, which
+-- reads every running conversation of every agent to fill one page).
+-- name: ListAssigned
+SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
+    c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
+    c.resolution_due_at, c.first_responded_at, c.last_message_at, c.last_inbound_at, c.waiting_since, c.resolved_at,
+    c.created_at, c.updated_at, c.sort_at
+FROM inbox_conversations c
+WHERE c.assignee_user_id = CAST($2 AS BIGINT)
+    AND $1 LIKE ('%,' || c.status || ',%')
+    AND (c.sort_at > $3 OR (c.sort_at = $3 AND c.id > CAST($4 AS BIGINT)))
+    AND c.snoozed_until IS NULL
+ORDER BY c.sort_at, c.id
+LIMIT $5;

@@ -104,9 +104,6 @@ ON CONFLICT (policy_id) DO UPDATE SET leadership_after_percent = excluded.leader
     leadership_after_secs = excluded.leadership_after_secs, reassign_on_breach = excluded.reassign_on_breach,
     updated_at = excluded.updated_at;
 
--- name: RtAdmins
-SELECT id FROM users WHERE role = 'admin' AND active = $1 ORDER BY id;
-
 -- name: RtUsersByHandle
 SELECT id FROM users WHERE email_key LIKE $1 ESCAPE '!' AND active = $2 ORDER BY id LIMIT 2;
 
