@@ -13,6 +13,10 @@ SELECT status FROM inbox_outbox WHERE message_id = $1;
 INSERT OR REPLACE INTO inbox_message_search (rowid, body) VALUES ($1, $2);
 
 -- name: SearchConversations
+-- Search looks at the newest 2,000 matching messages only (as help desks cap
+-- search results): a common word matches millions of messages in a large
+-- inbox, and ordering all their conversations would take seconds. The
+-- candidates drive the plan ("+" keeps the sort index out of it).
 SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
     c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
     c.resolution_due_at, c.first_responded_at, c.last_message_at, c.last_inbound_at, c.waiting_since, c.resolved_at,
@@ -22,9 +26,9 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
     AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
     AND (CAST($3 AS BIGINT) = 0 OR c.team_id = CAST($3 AS BIGINT)
         OR (CAST($3 AS BIGINT) = -1 AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = CAST($4 AS BIGINT))))
-    AND (c.sort_at > $5 OR (c.sort_at = $5 AND c.id > CAST($6 AS BIGINT)))
+    AND (+c.sort_at > $5 OR (+c.sort_at = $5 AND c.id > CAST($6 AS BIGINT)))
     AND c.snoozed_until IS NULL
-    AND c.id IN (SELECT m.conversation_id FROM inbox_message_search s JOIN inbox_messages m ON m.id = s.rowid
-        WHERE inbox_message_search MATCH $8)
-ORDER BY c.sort_at, c.id
+    AND c.id IN (SELECT m.conversation_id FROM inbox_messages m WHERE m.id IN (
+        SELECT rowid FROM inbox_message_search WHERE inbox_message_search MATCH $8 ORDER BY rowid DESC LIMIT 2000))
+ORDER BY +c.sort_at, c.id
 LIMIT $7;
