@@ -17,6 +17,9 @@ import (
 type listCursor struct {
 	T  time.Time `json:"t"`
 	ID int64     `json:"i"`
+	// Whole: a search page of whole words (see ListConversations); its later
+	// pages stay whole words.
+	Whole bool `json:"w,omitempty"`
 }
 
 func encodeCursor(c listCursor) string {
@@ -91,8 +94,7 @@ func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string
 	args := []any{statuses, assignee, team, me, cur.T, cur.ID, limit + 1}
 	query := "ListConversations"
 	if pq := textsearch.ParseQuery(f.Q); !pq.Empty() {
-		query = "SearchConversations"
-		args = append(args, engineSyntax[s.db.Dialect](pq))
+		return s.searchConversations(ctx, f.Q, pq, cursor, cur, limit, args)
 	} else if assignee > 0 && team == 0 {
 		query, args = "ListAssigned", []any{statuses, assignee, cur.T, cur.ID, limit + 1}
 	}
@@ -151,4 +153,34 @@ func (s *Service) RawMessage(ctx context.Context, messageID int64) ([]byte, erro
 		return nil, apperr.NotFound("inbox.error.raw_not_kept")
 	}
 	return s.cfg.Blobs.Get(ctx, m.RawBlob)
+}
+
+// searchConversations runs a search page. The last word typed is a prefix,
+// but a prefix of a common word expands, in a large inbox, to millions of
+// indexed rows before the newest candidates can be picked. So a first page
+// tries the words as typed first and keeps that when it fills more than a
+// page (its cursor then continues with whole words); otherwise, or when the
+// words as typed are the prefix query already, the prefix search answers.
+func (s *Service) searchConversations(ctx context.Context, q string, pq textsearch.Query, cursor string, cur listCursor,
+	limit int, args []any) (Page[Conversation], error) {
+	render := engineSyntax[s.db.Dialect]
+	key := func(_ *Conversation, sortAt time.Time) time.Time { return sortAt }
+	prefix := render(pq)
+	whole := render(textsearch.ParseQuery(q + " "))
+	if whole == prefix || (cursor != "" && !cur.Whole) {
+		return s.conversationPage(ctx, limit, key, "SearchConversations", append(args, prefix)...)
+	}
+	page, err := s.conversationPage(ctx, limit, key, "SearchConversations", append(args, whole)...)
+	if err != nil || (cursor == "" && page.Next == "") {
+		if err != nil {
+			return page, err
+		}
+		return s.conversationPage(ctx, limit, key, "SearchConversations", append(args, prefix)...)
+	}
+	if page.Next != "" {
+		next, _ := decodeCursor(page.Next)
+		next.Whole = true
+		page.Next = encodeCursor(next)
+	}
+	return page, nil
 }
