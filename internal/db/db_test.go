@@ -117,3 +117,40 @@ func TestRebind(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// Each named query is one statement with nothing after it: the comments that
+// introduce the next query and a final semicolon would make SQLite see a
+// second statement and the driver parse the text on every run.
+func TestParseNamed(t *testing.T) {
+	src := `-- name: One
+-- What One is for.
+SELECT 1
+FROM t;
+
+-- The next query's comment.
+-- name: Two
+UPDATE t SET a = 1 -- inline comment stays
+WHERE b = 2;
+-- trailing
+   -- indented trailing
+
+-- name: Three
+SELECT ';'`
+	got, err := db.ParseNamed(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"One":   "-- What One is for.\nSELECT 1\nFROM t",
+		"Two":   "UPDATE t SET a = 1 -- inline comment stays\nWHERE b = 2",
+		"Three": "SELECT ';'",
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s = %q, want %q", name, got[name], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d queries, want %d", len(got), len(want))
+	}
+}

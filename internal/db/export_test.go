@@ -6,3 +6,6 @@ func (d *DB) GroupQueued() int {
 	defer d.group.mu.Unlock()
 	return len(d.group.queue)
 }
+
+// ParseNamed is parseNamed, for the loader's tests.
+var ParseNamed = parseNamed

@@ -79,7 +79,7 @@ func parseNamed(src string) (map[string]string, error) {
 	var b strings.Builder
 	flush := func() {
 		if name != "" {
-			out[name] = strings.TrimSpace(b.String())
+			out[name] = trimQuery(b.String())
 		}
 		b.Reset()
 	}
@@ -102,6 +102,23 @@ func parseNamed(src string) (map[string]string, error) {
 	}
 	flush()
 	return out, sc.Err()
+}
+
+// trimQuery drops what follows a query's last statement: the comment lines
+// that introduce the next query and the final semicolon. SQLite reports any
+// such tail as a second statement, and modernc then parses the text anew on
+// every execution instead of reusing the prepared statement.
+func trimQuery(text string) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	for len(lines) > 0 {
+		last := strings.TrimSpace(lines[len(lines)-1])
+		if last != "" && !strings.HasPrefix(last, "--") {
+			break
+		}
+		lines = lines[:len(lines)-1]
+	}
+	q := strings.TrimSpace(strings.Join(lines, "\n"))
+	return strings.TrimSpace(strings.TrimSuffix(q, ";"))
 }
 
 var pgPlaceholder = regexp.MustCompile(`\$(\d+)`)

@@ -12,6 +12,7 @@ import (
 	"github.com/hearken-org/hearken/internal/channel/email"
 	"github.com/hearken-org/hearken/internal/i18n"
 	"github.com/hearken-org/hearken/internal/people"
+	"github.com/riverqueue/river"
 )
 
 // SocialHandle is who wrote on a social platform.
@@ -274,9 +275,6 @@ func (s *Service) receive(ctx context.Context, in Contact, key string, received 
 	if err := s.saveConversation(ctx, &conv); err != nil {
 		return Result{}, err
 	}
-	if err := s.scheduleDeadlines(ctx, &before, &conv, k); err != nil {
-		return Result{}, err
-	}
 
 	msg := &newMessage{Message: Message{ConversationID: conv.ID, MailboxID: mailboxID, Direction: in.Direction,
 		Channel: in.Channel, PersonID: personID, AuthorUserID: in.AuthorUserID,
@@ -308,10 +306,14 @@ func (s *Service) receive(ctx context.Context, in Contact, key string, received 
 			return Result{}, err
 		}
 	}
+	var ack []river.InsertManyParams
 	if isNew && !in.NoAck && in.Direction == DirectionIn {
-		if err := s.queueAck(ctx, &conv, msg, &email.Message{Auto: email.AutoNone}); err != nil {
+		if ack, err = s.ackJob(ctx, &conv, msg, &email.Message{Auto: email.AutoNone}); err != nil {
 			return Result{}, err
 		}
+	}
+	if err := s.scheduleDeadlines(ctx, &before, &conv, k, ack...); err != nil {
+		return Result{}, err
 	}
 	return Result{ConversationID: conv.ID, MessageID: msg.ID, New: isNew}, nil
 }

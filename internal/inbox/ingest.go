@@ -17,6 +17,7 @@ import (
 	"github.com/hearken-org/hearken/internal/channel/email"
 	"github.com/hearken-org/hearken/internal/i18n"
 	"github.com/hearken-org/hearken/internal/people"
+	"github.com/riverqueue/river"
 )
 
 // Envelope is what the transport knows about a message beyond its bytes.
@@ -187,12 +188,18 @@ func (s *Service) store(ctx context.Context, m *email.Message, raw []byte, env E
 	if err := s.saveConversation(ctx, &conv); err != nil {
 		return res, err
 	}
-	if err := s.scheduleDeadlines(ctx, &before, &conv, k); err != nil {
-		return res, err
-	}
 
 	in.ConversationID = conv.ID
 	if err := s.insertMessage(ctx, in); err != nil {
+		return res, err
+	}
+	var ack []river.InsertManyParams
+	if isNew {
+		if ack, err = s.ackJob(ctx, &conv, in, m); err != nil {
+			return res, err
+		}
+	}
+	if err := s.scheduleDeadlines(ctx, &before, &conv, k, ack...); err != nil {
 		return res, err
 	}
 	if personID != 0 {
@@ -200,11 +207,6 @@ func (s *Service) store(ctx context.Context, m *email.Message, raw []byte, env E
 			TitleKey: "inbox.timeline.message_in", Summary: truncateRunes(m.Subject, maxSummaryLen),
 			Body: truncateRunes(m.Text, maxSnippetLen), RefType: "inbox_conversation", RefID: conv.ID,
 			Data: []byte(mustJSON(map[string]any{"message_id": in.ID, "mailbox": mb.Address}))}); err != nil {
-			return res, err
-		}
-	}
-	if isNew {
-		if err := s.queueAck(ctx, &conv, in, m); err != nil {
 			return res, err
 		}
 	}
@@ -272,10 +274,11 @@ func (s *Service) continueConversation(ctx context.Context, conv *Conversation, 
 	return k, nil
 }
 
-// queueAck enqueues the acknowledgement of a new conversation, or records
-// why there is none when that is known at once. Consent and cooldown are
-// checked when the job runs, against the state of that moment.
-func (s *Service) queueAck(ctx context.Context, c *Conversation, in *newMessage, m *email.Message) error {
+// ackJob is the acknowledgement job of a new conversation, for the caller to
+// enqueue, or none, recorded at once, when the reason is known now. Consent
+// and cooldown are checked when the job runs, against the state of that
+// moment.
+func (s *Service) ackJob(ctx context.Context, c *Conversation, in *newMessage, m *email.Message) ([]river.InsertManyParams, error) {
 	reason := ""
 	switch {
 	case m.Auto != email.AutoNone:
@@ -285,10 +288,9 @@ func (s *Service) queueAck(ctx context.Context, c *Conversation, in *newMessage,
 	}
 	if reason != "" {
 		_, err := s.addEvent(ctx, c.ID, EventAckSkipped, map[string]any{"reason": reason}, ackKey(c.ID))
-		return err
+		return nil, err
 	}
-	_, err := s.cfg.Jobs.Enqueue(ctx, ackArgs{ConversationID: c.ID, MessageID: in.ID}, nil)
-	return err
+	return []river.InsertManyParams{{Args: ackArgs{ConversationID: c.ID, MessageID: in.ID}}}, nil
 }
 
 func ackKey(convID int64) string { return "ack:" + strconv.FormatInt(convID, 10) }

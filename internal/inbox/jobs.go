@@ -132,31 +132,43 @@ func sameTime(a, b *time.Time) bool {
 }
 
 // scheduleDeadlines enqueues a warning and a breach job for every deadline
-// that changed from before to after, in the caller's transaction. Deadlines
-// are not cancelled when they change: the jobs check on running.
-func (s *Service) scheduleDeadlines(ctx context.Context, before, after *Conversation, k clocks) error {
+// that changed from before to after, in the caller's transaction, with the
+// caller's other jobs (more). Deadlines are not cancelled when they change:
+// the jobs check on running.
+func (s *Service) scheduleDeadlines(ctx context.Context, before, after *Conversation, k clocks, more ...river.InsertManyParams) error {
 	now := s.now()
-	// One insert for all the timers: a new conversation schedules several.
-	var batch []river.InsertManyParams
+	// One insert for all the jobs: a new conversation schedules several
+	// timers and its acknowledgement, and each statement costs more than a
+	// row.
+	batch := more
 	for _, kind := range []string{dueFirstResponse, dueNextResponse, dueResolution} {
 		due := after.dueOf(kind)
 		if due == nil || sameTime(due, before.dueOf(kind)) {
 			continue
 		}
+		// The warning, when there is time for one, schedules the breach job
+		// as it runs: most deadlines are met or moved before their warning,
+		// and half the timers is half the cost of every new conversation.
 		if target := k.policy.target(kind); target > 0 {
 			left := target * time.Duration(100-k.policy.WarnPercent) / 100
 			if warnAt := sla.Before(*due, left, k.hours); warnAt.After(now) && warnAt.Before(*due) {
 				batch = append(batch, river.InsertManyParams{
 					Args:       deadlineArgs{ConversationID: after.ID, Deadline: kind, Stage: stageWarning, Due: *due},
 					InsertOpts: &river.InsertOpts{ScheduledAt: warnAt}})
+				continue
 			}
 		}
-		batch = append(batch, river.InsertManyParams{
-			Args:       deadlineArgs{ConversationID: after.ID, Deadline: kind, Stage: stageBreach, Due: *due},
-			InsertOpts: &river.InsertOpts{ScheduledAt: *due}})
+		batch = append(batch, breachJob(after.ID, kind, *due))
 	}
 	_, err := s.cfg.Jobs.EnqueueMany(ctx, batch)
 	return err
+}
+
+// breachJob is the timer that escalates when a deadline passes.
+func breachJob(convID int64, kind string, due time.Time) river.InsertManyParams {
+	return river.InsertManyParams{
+		Args:       deadlineArgs{ConversationID: convID, Deadline: kind, Stage: stageBreach, Due: due},
+		InsertOpts: &river.InsertOpts{ScheduledAt: due}}
 }
 
 // deadline runs a warning or breach job: records the conversation event once
@@ -176,6 +188,13 @@ func (s *Service) deadline(ctx context.Context, a deadlineArgs) error {
 		added, err := s.addEvent(ctx, c.ID, kind, map[string]any{"deadline": a.Deadline, "due": due}, key)
 		if err != nil || !added {
 			return err
+		}
+		if a.Stage == stageWarning {
+			// With the event, in its transaction: a warning run twice
+			// schedules one breach.
+			if _, err := s.cfg.Jobs.EnqueueMany(ctx, []river.InsertManyParams{breachJob(c.ID, a.Deadline, *due)}); err != nil {
+				return err
+			}
 		}
 		note := Notification{Kind: a.Stage, Deadline: a.Deadline, Due: *due, ConversationID: c.ID,
 			Reference: c.Reference, Subject: c.Subject, AssigneeUserID: c.AssigneeUserID, TeamID: c.TeamID}

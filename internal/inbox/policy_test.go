@@ -143,15 +143,19 @@ func TestDeadlinesEndToEnd(t *testing.T) {
 		if !c.FirstResponseDueAt.Equal(at("2025-11-04 11:00")) {
 			t.Fatalf("first response due %s, want Tue 4 Nov 11:00 EST", c.FirstResponseDueAt.In(ny))
 		}
-		// Warning at 75 %: 1 h left = Tuesday 10:00.
+		// Warning at 75 %: 1 h left = Tuesday 10:00; the warning schedules
+		// the breach timer for 11:00.
 		jobs := e.pendingJobs(deadlineArgs{}.Kind())
-		if len(jobs) != 2 || !jobs[0].at.Equal(at("2025-11-04 10:00")) || !jobs[1].at.Equal(at("2025-11-04 11:00")) {
+		if len(jobs) != 1 || !jobs[0].at.Equal(at("2025-11-04 10:00")) {
 			t.Fatalf("deadline jobs %+v", jobs)
 		}
 		e.clock.Set(at("2025-11-04 10:00"))
 		runAll(t, e, at("2025-11-04 10:00"))
 		if kinds := e.eventKinds(c.ID); !slices.Contains(kinds, EventSLAWarning) || slices.Contains(kinds, EventSLABreach) {
 			t.Fatalf("events at 10:00: %v", kinds)
+		}
+		if jobs := e.pendingJobs(deadlineArgs{}.Kind()); len(jobs) != 1 || !jobs[0].at.Equal(at("2025-11-04 11:00")) {
+			t.Fatalf("deadline jobs after the warning %+v", jobs)
 		}
 		// An agent sets it waiting at 10:30 (30 min left) until Wednesday 9:15;
 		// the first breach timer then finds nothing to do, and a new deadline

@@ -159,7 +159,7 @@ func TestScaleData(t *testing.T) {
 	for from := int(done); from < total; from += scaleBatch {
 		to := min(from+scaleBatch, total)
 		err := d.InTx(ctx, func(ctx context.Context) error {
-			return scaleBatchInsert(ctx, d, from, to, &nextMsg, base, mailbox, agents, persons)
+			return scaleBatchInsert(ctx, d, from, to, total, &nextMsg, base, mailbox, agents, persons)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -171,9 +171,9 @@ func TestScaleData(t *testing.T) {
 	}
 }
 
-// scaleBatchInsert writes conversations from+1…to with their messages and
-// search rows.
-func scaleBatchInsert(ctx context.Context, d *db.DB, from, to int, nextMsg *int64, base time.Time, mailbox int64, agents, persons []int64) error {
+// scaleBatchInsert writes conversations from+1…to of total with their
+// messages and search rows, spread evenly over three years.
+func scaleBatchInsert(ctx context.Context, d *db.DB, from, to, total int, nextMsg *int64, base time.Time, mailbox int64, agents, persons []int64) error {
 	rnd := rand.New(rand.NewPCG(uint64(from), 7))
 	w := d.W(ctx)
 	now := time.Now().UTC().Truncate(time.Second)
@@ -230,7 +230,7 @@ func scaleBatchInsert(ctx context.Context, d *db.DB, from, to int, nextMsg *int6
 			}
 			return strings.Join(parts, sep)
 		}
-		created := base.Add(time.Duration(float64(span) * float64(i) / float64(to+1)))
+		created := base.Add(time.Duration(float64(span) * float64(i) / float64(total+1)))
 		person := persons[rnd.IntN(len(persons))]
 		subject := sentence(3)
 		// Most of the history is finished; the recent part is still open.
