@@ -9,3 +9,6 @@ func (d *DB) GroupQueued() int {
 
 // ParseNamed is parseNamed, for the loader's tests.
 var ParseNamed = parseNamed
+
+// SetReadGate replaces the InReadTx gate with one of n places.
+func (d *DB) SetReadGate(n int) { d.readGate = make(chan struct{}, n) }

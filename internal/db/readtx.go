@@ -10,12 +10,22 @@ type readTxKey struct{}
 
 // InReadTx runs fn in a read-only transaction on the reader pool, so its
 // reads see one consistent snapshot without taking SQLite's single writer
-// (PostgreSQL: REPEATABLE READ, READ ONLY). Reads through R and Queries use
-// it; writes still go to the writer, outside it. Inside a write transaction
+// (PostgreSQL: REPEATABLE READ, READ ONLY), and callers queue for it in
+// order of arrival (readGate). Reads through R and Queries use it; writes
+// still go to the writer, outside it. Inside a write transaction
 // (or another read transaction) fn joins the one already open.
 func (d *DB) InReadTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	if TxFrom(ctx) != nil || ReadTxFrom(ctx) != nil {
 		return fn(ctx)
+	}
+	if d.readGate != nil {
+		// A channel's blocked senders proceed in the order they came.
+		select {
+		case d.readGate <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-d.readGate }()
 	}
 	opts := &sql.TxOptions{ReadOnly: true}
 	if d.Dialect == Postgres {

@@ -2,7 +2,11 @@ package db_test
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/db/dbtest"
@@ -64,6 +68,60 @@ func TestInReadTx(t *testing.T) {
 		}
 		if n := countIn(ctx); n != 2 || second == 0 {
 			t.Fatalf("after the read transaction count = %d", n)
+		}
+	})
+}
+
+// Read transactions queue for the gate in order of arrival, and a caller
+// that gives up while queued leaves with its context's error.
+func TestReadGateOrder(t *testing.T) {
+	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
+		d.SetReadGate(1)
+		ctx := context.Background()
+		release, holding := make(chan struct{}), make(chan struct{})
+		first := make(chan error, 1)
+		go func() {
+			first <- d.InReadTx(ctx, func(context.Context) error {
+				close(holding)
+				<-release
+				return nil
+			})
+		}()
+		<-holding
+		var mu sync.Mutex
+		var order []int
+		var wg sync.WaitGroup
+		for i := range 5 {
+			wg.Go(func() {
+				err := d.InReadTx(ctx, func(context.Context) error {
+					mu.Lock()
+					order = append(order, i)
+					mu.Unlock()
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			})
+			time.Sleep(20 * time.Millisecond) // queued before the next comes
+		}
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		defer cancel()
+		if err := d.InReadTx(cctx, func(context.Context) error { return nil }); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("a queued caller that gave up got %v", err)
+		}
+		mu.Lock()
+		if len(order) != 0 {
+			t.Errorf("%v ran while the gate was full", order)
+		}
+		mu.Unlock()
+		close(release)
+		wg.Wait()
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(order, []int{0, 1, 2, 3, 4}) {
+			t.Errorf("served in order %v", order)
 		}
 	})
 }

@@ -168,9 +168,12 @@ func TestListOrderAndPages(t *testing.T) {
 			Rules: Rules{Priorities: []Priority{PriorityUrgent}}}))
 		must[Conversation](t)(e.s.SetPriority(as, want[3], PriorityUrgent))
 		want = append([]int64{want[3]}, slices.Delete(slices.Clone(want), 3, 4)...)
-		// Waiting ones (no running clock) come last.
-		must[Conversation](t)(e.s.SetStatus(as, want[1], StatusWaiting))
-		want = append(slices.Delete(slices.Clone(want), 1, 2), want[1])
+		// Waiting ones (no running clock) come after those with a deadline,
+		// resolved ones after all.
+		waiting, resolved := want[1], want[2]
+		must[Conversation](t)(e.s.SetStatus(as, waiting, StatusWaiting))
+		must[Conversation](t)(e.s.SetStatus(as, resolved, StatusResolved))
+		want = append(slices.Delete(slices.Clone(want), 1, 3), waiting, resolved)
 		var got []int64
 		cursor := ""
 		for range 10 {
@@ -189,7 +192,7 @@ func TestListOrderAndPages(t *testing.T) {
 		aino, _ := e.agent("Aino2", auth.RoleAgent)
 		mine := auth.WithActor(context.Background(), auth.Actor{UserID: aino.ID, Role: auth.RoleAgent})
 		for _, id := range want {
-			if id != want[len(want)-1] { // all but the waiting one
+			if id != waiting {
 				must[Conversation](t)(e.s.Assign(as, id, aino.ID))
 			}
 		}
@@ -203,8 +206,11 @@ func TestListOrderAndPages(t *testing.T) {
 				break
 			}
 		}
-		if !slices.Equal(got, want[:len(want)-1]) {
-			t.Errorf("mine %v, want %v", got, want[:len(want)-1])
+		if !slices.Equal(got, want[:len(want)-2]) { // neither waiting (not assigned) nor resolved
+			t.Errorf("mine %v, want %v", got, want[:len(want)-2])
+		}
+		if page := must[Page[Conversation]](t)(e.s.ListConversations(mine, Filter{View: ViewMine, Status: StatusResolved}, "", 5)); len(page.Items) != 1 || page.Items[0].ID != resolved {
+			t.Errorf("mine, resolved: %+v", page.Items)
 		}
 		_, err := e.s.ListConversations(as, Filter{View: ViewAll}, "garbage!", 3)
 		wantErr(t, err, apperr.CodeInvalid, "")

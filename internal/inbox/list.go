@@ -61,10 +61,21 @@ var engineSyntax = map[db.Dialect]func(textsearch.Query) string{
 // ListConversations returns a page of a view, most urgent first: by the
 // earliest running deadline, then those with no clock running, by age. Q
 // searches the messages' subjects, senders, text and file names.
-func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string, limit int) (Page[Conversation], error) {
+func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string, limit int) (page Page[Conversation], err error) {
 	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
 		return Page[Conversation]{}, err
 	}
+	// One connection per page, taken in turn (db.InReadTx): what an agent
+	// waits for under load is the queue, and a fair one keeps the slowest
+	// close to the average.
+	err = s.db.InReadTx(ctx, func(ctx context.Context) error {
+		page, err = s.listConversations(ctx, f, cursor, limit)
+		return err
+	})
+	return page, err
+}
+
+func (s *Service) listConversations(ctx context.Context, f Filter, cursor string, limit int) (Page[Conversation], error) {
 	if f.View == "" {
 		f.View = ViewAll
 	}
@@ -92,11 +103,13 @@ func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string
 	me := actorID(ctx)
 	assignee, team := f.scope(me)
 	args := []any{statuses, assignee, team, me, cur.T, cur.ID, limit + 1}
-	query := "ListConversations"
 	if pq := textsearch.ParseQuery(f.Q); !pq.Empty() {
 		return s.searchConversations(ctx, f.Q, pq, cursor, cur, limit, args)
-	} else if assignee > 0 && team == 0 {
-		query, args = "ListAssigned", []any{statuses, assignee, cur.T, cur.ID, limit + 1}
+	}
+	query := "ListConversations"
+	args = append(args, sortUntil(statuses))
+	if assignee > 0 && team == 0 {
+		query, args = "ListAssigned", []any{statuses, assignee, cur.T, cur.ID, limit + 1, sortUntil(statuses)}
 	}
 	return s.conversationPage(ctx, limit, func(_ *Conversation, sortAt time.Time) time.Time { return sortAt }, query, args...)
 }
@@ -108,18 +121,22 @@ func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDe
 		return ConversationDetail{}, err
 	}
 	var d ConversationDetail
-	c, err := s.conversation(ctx, id)
-	if err != nil {
-		return d, err
-	}
-	d.Conversation = c
-	if err := s.fillExtra(ctx, &d.Conversation); err != nil {
-		return d, err
-	}
-	if d.Messages, err = s.messages(ctx, id); err != nil {
-		return d, err
-	}
-	d.Events, err = s.events(ctx, id)
+	// One snapshot on one connection, taken in turn (see ListConversations).
+	err := s.db.InReadTx(ctx, func(ctx context.Context) error {
+		c, err := s.conversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		d.Conversation = c
+		if err := s.fillExtra(ctx, &d.Conversation); err != nil {
+			return err
+		}
+		if d.Messages, err = s.messages(ctx, id); err != nil {
+			return err
+		}
+		d.Events, err = s.events(ctx, id)
+		return err
+	})
 	return d, err
 }
 

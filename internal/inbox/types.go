@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -149,12 +150,29 @@ func (c *Conversation) pending() []*time.Time {
 	return ts
 }
 
-// noDue sorts conversations without a running clock last.
-var noDue = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+// noDue sorts conversations without a running clock after those with one;
+// finishedSort sorts resolved and closed ones after both, so that a view of
+// active work reads its index range up to noDue and no further, however
+// many finished conversations an agent or team has.
+var (
+	noDue        = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	finishedSort = time.Date(9999, 12, 31, 12, 0, 0, 0, time.UTC)
+)
 
 func (c *Conversation) sortAt() time.Time {
 	if d := c.DueAt(); d != nil {
 		return *d
+	}
+	if c.Status.done() {
+		return finishedSort
+	}
+	return noDue
+}
+
+// sortUntil is the last sort key a list of these statuses (",a,b,") can hold.
+func sortUntil(statuses string) time.Time {
+	if strings.Contains(statuses, ","+string(StatusResolved)+",") || strings.Contains(statuses, ","+string(StatusClosed)+",") {
+		return finishedSort
 	}
 	return noDue
 }
