@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/hearken-org/hearken/internal/apperr"
@@ -182,17 +183,23 @@ func (s *Service) searchConversations(ctx context.Context, q string, pq textsear
 	limit int, args []any) (Page[Conversation], error) {
 	render := engineSyntax[s.db.Dialect]
 	key := func(_ *Conversation, sortAt time.Time) time.Time { return sortAt }
-	prefix := render(pq)
+	byPrefix := func() (Page[Conversation], error) {
+		epq, err := s.expandPrefixes(ctx, pq)
+		if err != nil {
+			return Page[Conversation]{}, err
+		}
+		return s.conversationPage(ctx, limit, key, "SearchConversations", append(args, render(epq))...)
+	}
 	whole := render(textsearch.ParseQuery(q + " "))
-	if whole == prefix || (cursor != "" && !cur.Whole) {
-		return s.conversationPage(ctx, limit, key, "SearchConversations", append(args, prefix)...)
+	if whole == render(pq) || (cursor != "" && !cur.Whole) {
+		return byPrefix()
 	}
 	page, err := s.conversationPage(ctx, limit, key, "SearchConversations", append(args, whole)...)
 	if err != nil || (cursor == "" && page.Next == "") {
 		if err != nil {
 			return page, err
 		}
-		return s.conversationPage(ctx, limit, key, "SearchConversations", append(args, prefix)...)
+		return byPrefix()
 	}
 	if page.Next != "" {
 		next, _ := decodeCursor(page.Next)
@@ -200,4 +207,54 @@ func (s *Service) searchConversations(ctx context.Context, q string, pq textsear
 		page.Next = encodeCursor(next)
 	}
 	return page, nil
+}
+
+// maxPrefixWords bounds the indexed words a typed prefix is matched as; a
+// prefix that stands for more stays a prefix query.
+const maxPrefixWords = 32
+
+// expandPrefixes replaces the prefix of the last word typed by the indexed
+// words it stands for, when there are few (SQLite: FTS5 merges the whole
+// doclist of every word a prefix matches before returning a row, which took
+// 100 ms and more over ten million messages, while whole words are read
+// newest first and stop at the candidate limit).
+func (s *Service) expandPrefixes(ctx context.Context, pq textsearch.Query) (textsearch.Query, error) {
+	if s.db.Dialect != db.SQLite {
+		return pq, nil
+	}
+	words := map[string][]string{}
+	for _, p := range pq.Prefixes() {
+		ws, err := s.prefixWords(ctx, p)
+		if err != nil {
+			return pq, err
+		}
+		if ws != nil {
+			words[p] = ws
+		}
+	}
+	return pq.Expand(words), nil
+}
+
+// prefixWords returns the indexed words that start with p (none: empty, not
+// nil), or nil when there are more than maxPrefixWords.
+func (s *Service) prefixWords(ctx context.Context, p string) ([]string, error) {
+	ws := []string{}
+	from := p
+	for {
+		var w string
+		err := s.q.QueryRow(ctx, "SearchWordFrom", from).Scan(&w)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !strings.HasPrefix(w, p)) {
+			return ws, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(ws) == maxPrefixWords {
+			return nil, nil
+		}
+		ws = append(ws, w)
+		// Indexed words hold no spaces: the next word after w is at or
+		// after w + " ".
+		from = w + " "
+	}
 }

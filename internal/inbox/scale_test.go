@@ -385,6 +385,17 @@ func BenchmarkScale(b *testing.B) {
 			}
 			wg.Wait()
 			b.StopTimer()
+			if k.name == "search" {
+				// Which words are slow, for whoever tunes the search next.
+				byQuery := map[string][]time.Duration{}
+				for i, d := range lat {
+					byQuery[queries[i%len(queries)]] = append(byQuery[queries[i%len(queries)]], d)
+				}
+				for q, ds := range byQuery {
+					slices.SortFunc(ds, cmp.Compare)
+					b.Logf("%-24q median %6.1f ms  max %6.1f ms", q, float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
+				}
+			}
 			slices.SortFunc(lat, cmp.Compare)
 			pct := func(p float64) float64 { return float64(lat[int(p*float64(n-1))].Microseconds()) / 1000 }
 			b.ReportMetric(pct(0.50), "p50_ms")

@@ -3,6 +3,8 @@ package inbox
 import (
 	"slices"
 	"testing"
+
+	"github.com/hearken-org/hearken/internal/db"
 )
 
 // A search for a word finds the conversations with that very word first and
@@ -50,6 +52,65 @@ func TestSearchWholeWordsFirst(t *testing.T) {
 		} {
 			if got := pages(c.q, c.limit); !slices.Equal(got, c.want) {
 				t.Errorf("%q by %d = %v, want %v", c.q, c.limit, got, c.want)
+			}
+		}
+	})
+}
+
+// A typed prefix finds the same conversations whether it is matched as the
+// few indexed words it stands for (SQLite) or as a prefix (too many words,
+// or PostgreSQL).
+func TestSearchPrefixWords(t *testing.T) {
+	t.Parallel()
+	run(t, func(t *testing.T, e *env) {
+		var vol, many []int64
+		for i, body := range []string{"I can volunteer.", "Volunteering, please?", "Turn the volume down.", "Nothing to see."} {
+			res := e.ingest(msg{From: "w" + itoa(int64(i)) + "@example.net", Subject: "Hello", ID: "w" + itoa(int64(i)) + "@example.net", Body: body}.String())
+			if i < 3 {
+				vol = append(vol, res.ConversationID)
+			}
+		}
+		for i := range maxPrefixWords + 3 {
+			res := e.ingest(msg{From: "z" + itoa(int64(i)) + "@example.net", Subject: "Code", ID: "z" + itoa(int64(i)) + "@example.net",
+				Body: "Your code is zqx" + itoa(int64(i)) + "."}.String())
+			many = append(many, res.ConversationID)
+		}
+		if e.d.Dialect == db.SQLite {
+			ws, err := e.s.prefixWords(sys(), "vol")
+			if err != nil || !slices.Equal(ws, []string{"volume", "volunteer", "volunteering"}) {
+				t.Errorf("prefixWords(vol) = %q, %v", ws, err)
+			}
+			if ws, err := e.s.prefixWords(sys(), "zqx"); err != nil || ws != nil {
+				t.Errorf("prefixWords(zqx) = %q, %v: more words than the limit", ws, err)
+			}
+			if ws, err := e.s.prefixWords(sys(), "volx"); err != nil || ws == nil || len(ws) != 0 {
+				t.Errorf("prefixWords(volx) = %#v, %v", ws, err)
+			}
+		}
+		for _, c := range []struct {
+			q    string
+			want []int64
+		}{
+			{"vol", vol},
+			{"VOLU", vol},
+			{"zqx", many},
+			{"volx", nil},
+			{"hello vol", vol},
+		} {
+			var got []int64
+			cursor := ""
+			for range 10 {
+				page := must[Page[Conversation]](t)(e.s.ListConversations(sys(), Filter{View: ViewAll, Q: c.q}, cursor, 10))
+				for _, conv := range page.Items {
+					got = append(got, conv.ID)
+				}
+				if cursor = page.Next; cursor == "" {
+					break
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%q = %v, want %v", c.q, got, c.want)
 			}
 		}
 	})

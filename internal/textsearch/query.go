@@ -26,6 +26,9 @@ type (
 	token struct {
 		text   string
 		prefix bool
+		// expand: the whole words a prefix stands for (Expand), matched
+		// instead of text.
+		expand []string
 	}
 )
 
@@ -129,9 +132,24 @@ func (q Query) TSQuery() string {
 			b.WriteString(" & ")
 		}
 		writeTerm(&b, t, " | ", " & ", func(tk token) {
-			b.WriteByte('\'')
-			b.WriteString(tsEscaper.Replace(tk.text))
-			b.WriteByte('\'')
+			words := tk.expand
+			if len(words) == 0 {
+				words = []string{tk.text}
+			}
+			if len(words) > 1 {
+				b.WriteByte('(')
+			}
+			for i, w := range words {
+				if i > 0 {
+					b.WriteString(" | ")
+				}
+				b.WriteByte('\'')
+				b.WriteString(tsEscaper.Replace(w))
+				b.WriteByte('\'')
+			}
+			if len(words) > 1 {
+				b.WriteByte(')')
+			}
 			if tk.prefix {
 				b.WriteString(":*")
 			}
@@ -146,13 +164,28 @@ var tsEscaper = strings.NewReplacer(`\`, `\\`, `'`, `''`)
 
 func writeFTS5Term(b *strings.Builder, t term) {
 	writeTerm(b, t, " OR ", " AND ", func(tk token) {
-		b.WriteByte('"')
-		b.WriteString(strings.ReplaceAll(tk.text, `"`, `""`))
-		b.WriteByte('"')
-		if tk.prefix {
-			b.WriteByte('*')
+		if len(tk.expand) > 0 {
+			b.WriteByte('(')
+			for i, w := range tk.expand {
+				if i > 0 {
+					b.WriteString(" OR ")
+				}
+				writeFTS5Token(b, token{text: w})
+			}
+			b.WriteByte(')')
+			return
 		}
+		writeFTS5Token(b, tk)
 	})
+}
+
+func writeFTS5Token(b *strings.Builder, tk token) {
+	b.WriteByte('"')
+	b.WriteString(strings.ReplaceAll(tk.text, `"`, `""`))
+	b.WriteByte('"')
+	if tk.prefix {
+		b.WriteByte('*')
+	}
 }
 
 // writeTerm writes (a1 OR a2) where each alternative is (t1 AND t2),

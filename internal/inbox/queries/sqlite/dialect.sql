@@ -32,3 +32,8 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
         SELECT rowid FROM inbox_message_search WHERE inbox_message_search MATCH $8 ORDER BY rowid DESC LIMIT 2000))
 ORDER BY +c.sort_at, c.id
 LIMIT $7;
+
+-- The first indexed word at or after $1 (fts5vocab rows come in word order;
+-- only the first occurrence is read).
+-- name: SearchWordFrom
+SELECT term FROM inbox_message_search_vocab WHERE term >= $1 LIMIT 1;
