@@ -98,10 +98,15 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pr
 // SQLiteDSN is the driver source for a SQLite file with Hearken's settings.
 // Transactions start IMMEDIATE so a read-then-write transaction never fails
 // half-way with SQLITE_BUSY.
+//
+// Read-only connections map the first 2 GB of the file (SQLite's largest
+// mmap): pages are read from the shared OS page cache instead of copied by a
+// pread each, which made a conversation view at a million conversations 40 %
+// cheaper.
 func SQLiteDSN(path string, readOnly bool) string {
 	dsn := "file:" + path + "?" + sqlitePragmas + "&_time_format=sqlite"
 	if readOnly {
-		return dsn + "&_pragma=query_only(1)"
+		return dsn + "&_pragma=query_only(1)&_pragma=mmap_size(2147418112)"
 	}
 	return dsn + "&_txlock=immediate"
 }

@@ -96,7 +96,9 @@ func scanConversation(r scanner, extra ...any) (Conversation, error) {
 	c.PolicyID, c.FollowUpOfID = policy.Int64, followUp.Int64
 	c.Channel, c.Status, c.Priority = Channel(channel), Status(status), Priority(priority)
 	c.Tags = []string{}
-	_ = json.Unmarshal(tags, &c.Tags)
+	if len(tags) > 2 { // most have none: "[]"
+		_ = json.Unmarshal(tags, &c.Tags)
+	}
 	c.FirstResponseDueAt, c.NextResponseDueAt, c.ResolutionDueAt = timePtr(firstDue), timePtr(nextDue), timePtr(resDue)
 	c.FirstRespondedAt, c.LastInboundAt, c.WaitingSince, c.ResolvedAt = timePtr(responded), timePtr(lastIn), timePtr(waiting), timePtr(resolved)
 	c.LastMessageAt, c.CreatedAt, c.UpdatedAt = c.LastMessageAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
