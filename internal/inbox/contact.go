@@ -280,7 +280,7 @@ func (s *Service) receive(ctx context.Context, in Contact, key string, received 
 		Channel: in.Channel, PersonID: personID, AuthorUserID: in.AuthorUserID,
 		From:    Address{Name: truncateRunes(in.Name, maxNameLen), Email: strings.ToLower(in.Email)},
 		Subject: truncateRunes(in.Subject, maxSubjectRune), Text: in.Text, Headers: in.Headers, Language: lang,
-		InReplyTo: in.InReplyTo, CreatedAt: received}, dedupeKey: key}
+		InReplyTo: in.InReplyTo, CreatedAt: received}, dedupeKey: key, opens: isNew}
 	if in.Direction == DirectionOut {
 		msg.PersonID = conv.PersonID
 	}

@@ -189,7 +189,7 @@ func (s *Service) store(ctx context.Context, m *email.Message, raw []byte, env E
 		return res, err
 	}
 
-	in.ConversationID = conv.ID
+	in.ConversationID, in.opens = conv.ID, isNew
 	if err := s.insertMessage(ctx, in); err != nil {
 		return res, err
 	}

@@ -70,6 +70,9 @@ func mustJSON(v any) string {
 // lockKey takes a transaction-scoped lock on name (PostgreSQL; SQLite's
 // single writer needs none).
 func (s *Service) lockKey(ctx context.Context, name string) error {
+	if s.db.Dialect == db.SQLite {
+		return nil // one writer at a time: every write is serialized already
+	}
 	h := fnv.New64a()
 	h.Write([]byte("inbox:" + name))
 	_, err := s.q.Exec(ctx, "LockKey", int64(h.Sum64()))
@@ -205,6 +208,8 @@ func (s *Service) events(ctx context.Context, convID int64) ([]Event, error) {
 type newMessage struct {
 	Message
 	dedupeKey string
+	// opens: the message starts its conversation, which cannot be snoozed.
+	opens bool
 }
 
 func (s *Service) insertMessage(ctx context.Context, m *newMessage) error {
@@ -244,8 +249,10 @@ func (s *Service) insertMessage(ctx context.Context, m *newMessage) error {
 	if err := s.emitMessage(ctx, &m.Message); err != nil {
 		return err
 	}
-	if err := s.wakeOnInbound(ctx, &m.Message); err != nil {
-		return err
+	if !m.opens {
+		if err := s.wakeOnInbound(ctx, &m.Message); err != nil {
+			return err
+		}
 	}
 	if m.Direction == DirectionNote {
 		return nil // staff writing to staff take no part in the mail exchange

@@ -119,6 +119,27 @@ func (s *Service) insertContact(ctx context.Context, personID int64, c contactRo
 			return 0, err
 		}
 	}
+	return s.insertContactRow(ctx, personID, c, primary)
+}
+
+// newPrimaries says which of a new profile's contacts end up primary, as
+// inserting them one by one with insertContact would leave them: per kind
+// the last one marked primary, else the first.
+func newPrimaries(cs []contactRow) []bool {
+	out := make([]bool, len(cs))
+	chosen := map[ContactKind]int{}
+	for i, c := range cs {
+		if j, ok := chosen[c.Kind]; !ok || c.Primary {
+			if ok {
+				out[j] = false
+			}
+			chosen[c.Kind], out[i] = i, true
+		}
+	}
+	return out
+}
+
+func (s *Service) insertContactRow(ctx context.Context, personID int64, c contactRow, primary bool) (int64, error) {
 	var id int64
 	err := s.q.QueryRowW(ctx, "InsertContact", personID, string(c.Kind), c.Type, primary, c.value, c.original,
 		c.matchKey, c.national, c.Platform, c.Line1, c.Line2, c.City, c.Region, c.Postcode, c.Country, s.now()).Scan(&id)

@@ -14,3 +14,13 @@ func ProfileInWriteTx(s *Service, ctx context.Context, id int64) (*Profile, erro
 	})
 	return pr, err
 }
+
+// SearchRow returns a profile's stored search text and the text its
+// profile reads to now (they must agree).
+func SearchRow(s *Service, ctx context.Context, id int64) (stored, fresh string, err error) {
+	if err = s.q.QueryRow(ctx, "SearchBody", id).Scan(&stored); err != nil {
+		return
+	}
+	fresh, _, err = s.searchText(ctx, id)
+	return
+}

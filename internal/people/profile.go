@@ -197,8 +197,10 @@ func (s *Service) CreatePerson(ctx context.Context, np NewPerson) (Person, error
 		if err != nil {
 			return err
 		}
-		for _, c := range contacts {
-			if _, err := s.insertContact(ctx, id, c); err != nil {
+		// A new profile has no contacts to demote: primaries are known
+		// without asking.
+		for i, primary := range newPrimaries(contacts) {
+			if _, err := s.insertContactRow(ctx, id, contacts[i], primary); err != nil {
 				return err
 			}
 		}
@@ -212,7 +214,7 @@ func (s *Service) CreatePerson(ctx context.Context, np NewPerson) (Person, error
 				return err
 			}
 		}
-		if err := s.reindex(ctx, id); err != nil {
+		if _, err := s.q.Exec(ctx, "UpsertSearch", id, newSearchText(np.PersonInput, contacts)); err != nil {
 			return err
 		}
 		if p, err = s.person(ctx, id); err != nil {

@@ -38,11 +38,7 @@ func (s *Service) searchText(ctx context.Context, id int64) (string, bool, error
 			rows.Close()
 			return "", false, err
 		}
-		if kind == string(Phone) {
-			fields = append(fields, phoneSearchText(value)...)
-		} else {
-			fields = append(fields, value)
-		}
+		fields = appendContactSearch(fields, ContactKind(kind), value)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -67,6 +63,29 @@ func (s *Service) searchText(ctx context.Context, id int64) (string, bool, error
 		}
 	}
 	return textsearch.IndexText(fields...), true, nil
+}
+
+// appendContactSearch adds what a contact point contributes to its
+// profile's search text (addresses contribute nothing).
+func appendContactSearch(fields []string, kind ContactKind, value string) []string {
+	switch kind {
+	case Address:
+		return fields
+	case Phone:
+		return append(fields, phoneSearchText(value)...)
+	}
+	return append(fields, value)
+}
+
+// newSearchText is searchText for a profile just created from in and
+// contacts, read from what was inserted rather than from the database: a
+// new profile has no relationships or notes yet.
+func newSearchText(in PersonInput, contacts []contactRow) string {
+	fields := []string{in.DisplayName, in.GivenName, in.FamilyName, in.GreetingName, in.SortName}
+	for _, c := range contacts {
+		fields = appendContactSearch(fields, c.Kind, c.value)
+	}
+	return textsearch.IndexText(fields...)
 }
 
 // reindex brings a profile's search row up to date, in the caller's
