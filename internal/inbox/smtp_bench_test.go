@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	netsmtp "net/smtp"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -34,7 +36,10 @@ func BenchmarkSMTPIngest(b *testing.B) {
 	})
 	body := "Hello, I would like to know more about volunteering with you this summer. " +
 		"I can help on weekends and I have a driving licence. Best wishes, and thank you for your work!"
-	const sessions = 8
+	sessions := 8
+	if n, err := strconv.Atoi(os.Getenv("HEARKEN_SMTP_SESSIONS")); err == nil && n > 0 {
+		sessions = n
+	}
 	var seq atomic.Int64
 	next := make(chan int, b.N)
 	for i := range b.N {

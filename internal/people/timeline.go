@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearken-org/hearken/internal/apperr"
+	"github.com/hearken-org/hearken/internal/auth"
 )
 
 var eventKind = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
@@ -55,6 +56,11 @@ func (s *Service) AddEvent(ctx context.Context, e Event) (Event, error) {
 		e.PersonID = id
 		if out, err = s.addEvent(ctx, e); err != nil {
 			return err
+		}
+		// The audit log says who changed what; an event Hearken records on
+		// its own (a message arrived, a gift was imported) is its own record.
+		if a, ok := auth.ActorFrom(ctx); ok && a.IsSystem() {
+			return nil
 		}
 		return s.audit(ctx, "person.event.add", "person", id, map[string]any{"event_id": out.ID, "kind": out.Kind})
 	})

@@ -37,6 +37,10 @@ func TestTimeline(t *testing.T) {
 		}
 		// Same instant: the id breaks the tie.
 		must[people.Event](t)(s.AddEvent(ctx, people.Event{PersonID: p.ID, Kind: "message.in", OccurredAt: base.Add(5 * time.Hour), Summary: "Hello"}))
+		// What Hearken records on its own is not audited; what staff add is.
+		if n := count(t, d, "SELECT count(*) FROM audit_log WHERE action = 'person.event.add'"); n != 0 {
+			t.Errorf("%d audit entries for events the system added", n)
+		}
 		_, err := s.AddEvent(ctx, people.Event{PersonID: p.ID, Kind: "Bad Kind!"})
 		wantField(t, err, "kind", "people.error.event_kind")
 		_, err = s.AddEvent(ctx, people.Event{PersonID: p.ID, Kind: "gift", Data: json.RawMessage(`[1,2]`)})
@@ -127,5 +131,10 @@ func TestTimeline(t *testing.T) {
 		}
 		_, err = s.AddSpecialRequest(ctx, p.ID, "  ")
 		wantField(t, err, "body", "people.error.required")
+		staff := must[auth.User](t)(auth.NewService(d).CreateUser(sys(), auth.NewUser{Name: "Staff", Email: "staff@example.org", Role: auth.RoleAdmin, Locale: "en"}))
+		must[people.Event](t)(s.AddEvent(as(staff.ID, auth.RoleAdmin), people.Event{PersonID: p.ID, Kind: "call", OccurredAt: base.Add(300 * time.Hour), Summary: "Called back"}))
+		if n := count(t, d, "SELECT count(*) FROM audit_log WHERE action = 'person.event.add'"); n != 1 {
+			t.Errorf("%d audit entries for the event a user added, want 1", n)
+		}
 	})
 }
