@@ -79,6 +79,7 @@ func (d *DB) drainGroups() {
 func (d *DB) runGroup(batch []*groupReq) {
 	err := d.InTx(context.Background(), func(ctx context.Context) error {
 		tx := TxFrom(ctx)
+		tx.memo = map[any]any{}
 		for _, r := range batch {
 			if r.err = r.ctx.Err(); r.err != nil {
 				continue
@@ -124,4 +125,24 @@ func call(ctx context.Context, fn func(ctx context.Context) error) (pnc any, err
 		}
 	}()
 	return nil, fn(ctx)
+}
+
+// GroupMemo returns fn's value once per group-commit transaction: the
+// callers of one group (inbound messages, say) read the configuration they
+// share (mailboxes, policies, business hours) once instead of once each.
+// Those callers must not change what fn reads. Anywhere else, fn runs each
+// time.
+func GroupMemo[T any](ctx context.Context, key any, fn func() (T, error)) (T, error) {
+	tx := TxFrom(ctx)
+	if tx == nil || tx.memo == nil {
+		return fn()
+	}
+	if v, ok := tx.memo[key]; ok {
+		return v.(T), nil
+	}
+	v, err := fn()
+	if err == nil {
+		tx.memo[key] = v
+	}
+	return v, err
 }

@@ -126,3 +126,32 @@ func TestInTxGroupedCancelled(t *testing.T) {
 		t.Fatalf("err %v, ran %v", err, ran)
 	}
 }
+
+// GroupMemo computes once per group-commit transaction and every time
+// anywhere else.
+func TestGroupMemo(t *testing.T) {
+	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
+		calls := 0
+		read := func(ctx context.Context) {
+			v, err := db.GroupMemo(ctx, "k", func() (int, error) { calls++; return 42, nil })
+			if err != nil || v != 42 {
+				t.Fatalf("GroupMemo = %d, %v", v, err)
+			}
+		}
+		twice := func(ctx context.Context) error { read(ctx); read(ctx); return nil }
+		if err := d.InTx(context.Background(), twice); err != nil {
+			t.Fatal(err)
+		}
+		want := 2
+		if d.Dialect == db.SQLite {
+			if err := d.InTxGrouped(context.Background(), twice); err != nil {
+				t.Fatal(err)
+			}
+			want = 3
+		}
+		read(context.Background())
+		if calls != want+1 {
+			t.Errorf("fn ran %d times, want %d", calls, want+1)
+		}
+	})
+}

@@ -21,6 +21,8 @@ type Tx struct {
 	conn      *sql.Conn
 	db        *DB
 	afterHook []func()
+	// memo holds GroupMemo values; nil outside a group commit.
+	memo map[any]any
 }
 
 // Raw gives f the driver connection the transaction runs on, so a library that

@@ -52,13 +52,20 @@ func (s *Service) mailboxByAddress(ctx context.Context, addr string) (*Mailbox, 
 	if !strings.Contains(key, "@") {
 		return nil, nil
 	}
-	m, err := scanMailbox(s.q.QueryRow(ctx, "MailboxByAddress", key))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
+	found, err := db.GroupMemo(ctx, memoKey{"mailbox", key}, func() (*Mailbox, error) {
+		m, err := scanMailbox(s.q.QueryRow(ctx, "MailboxByAddress", key))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &m, nil
+	})
+	if found == nil || err != nil {
 		return nil, err
 	}
+	m := *found // the memo's copy stays as read
 	return &m, nil
 }
 

@@ -145,7 +145,17 @@ func scanPolicy(r scanner) (Policy, error) {
 }
 
 func (s *Service) policies(ctx context.Context) ([]Policy, error) {
-	return db.QueryAll(ctx, s.q, scanPolicy, "ListPolicies")
+	ps, err := db.GroupMemo(ctx, memoKey{"policies", nil}, func() ([]Policy, error) {
+		return db.QueryAll(ctx, s.q, scanPolicy, "ListPolicies")
+	})
+	return slices.Clone(ps), err
+}
+
+// memoKey names what db.GroupMemo keeps for the messages of one group
+// commit: configuration, which ingesting a message never changes.
+type memoKey struct {
+	what string
+	arg  any
 }
 
 // policy returns a stored policy, DefaultPolicy for id 0 or a deleted one.
@@ -268,14 +278,21 @@ func scanHours(r scanner) (Hours, error) {
 }
 
 func (s *Service) hoursBy(ctx context.Context, query string, arg any) (*Hours, error) {
-	h, err := scanHours(s.q.QueryRow(ctx, query, arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
+	h, err := db.GroupMemo(ctx, memoKey{query, arg}, func() (*Hours, error) {
+		h, err := scanHours(s.q.QueryRow(ctx, query, arg))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &h, nil
+	})
+	if h == nil || err != nil {
 		return nil, err
 	}
-	return &h, nil
+	c := *h // the memo's copy stays as read
+	return &c, nil
 }
 
 func (s *Service) hoursByID(ctx context.Context, id int64) (Hours, error) {

@@ -152,7 +152,10 @@ func scanRule(r scanner) (RoutingRule, error) {
 }
 
 func (s *Service) rtRules(ctx context.Context) ([]RoutingRule, error) {
-	return db.QueryAll(ctx, s.q, scanRule, "RtListRules")
+	rs, err := db.GroupMemo(ctx, memoKey{"routing_rules", nil}, func() ([]RoutingRule, error) {
+		return db.QueryAll(ctx, s.q, scanRule, "RtListRules")
+	})
+	return slices.Clone(rs), err
 }
 
 // RoutingRules lists the routing rules in the order they are tried.

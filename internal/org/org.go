@@ -80,12 +80,17 @@ type SettingsPatch struct {
 
 // Get returns the settings.
 func (s *Service) Get(ctx context.Context) (Settings, error) {
-	var st Settings
-	err := s.q.QueryRow(ctx, "GetSettings").Scan(&st.Name, &st.DefaultLocale, &st.TimeZone, &st.Currency,
-		&st.ReplyToDomain, &st.CreatedAt, &st.UpdatedAt, &st.PhoneRegion)
-	st.CreatedAt, st.UpdatedAt = st.CreatedAt.UTC(), st.UpdatedAt.UTC()
-	return st, err
+	// Once per group commit: every inbound message of the group reads them.
+	return db.GroupMemo(ctx, settingsKey{}, func() (Settings, error) {
+		var st Settings
+		err := s.q.QueryRow(ctx, "GetSettings").Scan(&st.Name, &st.DefaultLocale, &st.TimeZone, &st.Currency,
+			&st.ReplyToDomain, &st.CreatedAt, &st.UpdatedAt, &st.PhoneRegion)
+		st.CreatedAt, st.UpdatedAt = st.CreatedAt.UTC(), st.UpdatedAt.UTC()
+		return st, err
+	})
 }
+
+type settingsKey struct{}
 
 // Update applies p. It needs org.manage.
 func (s *Service) Update(ctx context.Context, p SettingsPatch) (Settings, error) {
