@@ -60,8 +60,9 @@ var engineSyntax = map[db.Dialect]func(textsearch.Query) string{
 }
 
 // ListConversations returns a page of a view, most urgent first: by the
-// earliest running deadline, then those with no clock running, by age. Q
-// searches the messages' subjects, senders, text and file names.
+// earliest running deadline, then those with no clock running, by age, then
+// the resolved and closed ones. Q searches the messages' subjects, senders,
+// text and file names.
 func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string, limit int) (page Page[Conversation], err error) {
 	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
 		return Page[Conversation]{}, err

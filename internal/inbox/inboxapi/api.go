@@ -138,7 +138,7 @@ func (m *Module) MountAPI(a *api.API) {
 
 	huma.Register(a, huma.Operation{OperationID: "listConversations", Method: http.MethodGet, Path: "/conversations", Tags: tags,
 		Summary:     "List or search conversations",
-		Description: "A view's conversations, most urgent first: by the earliest running deadline, then those with no clock running. With q, only those whose messages match."},
+		Description: "A view's conversations, most urgent first: by the earliest running deadline, then those with no clock running, then resolved and closed ones. With q, only those whose messages match."},
 		func(ctx context.Context, in *inboxListIn) (*body[api.Page[InboxConversation]], error) {
 			page, err := m.svc.ListConversations(ctx, inbox.Filter{View: inbox.View(in.View), Q: in.Q, Status: inbox.Status(in.Status), TeamID: in.TeamID,
 				Channel: inbox.Channel(in.Channel), Priority: inbox.Priority(in.Priority), Tag: in.Tag, AssigneeID: in.AssigneeID, Sort: inbox.Sort(in.Sort)}, in.Cursor, in.Limit)
