@@ -80,6 +80,7 @@ func TestInboxScenario(t *testing.T) {
 				ID          int64           `json:"id"`
 				Direction   string          `json:"direction"`
 				From        string          `json:"from"`
+				Author      string          `json:"author"`
 				Text        string          `json:"text"`
 				Attachments json.RawMessage `json:"attachments"`
 			} `json:"messages"`
@@ -122,6 +123,9 @@ func TestInboxScenario(t *testing.T) {
 		admin, err := ta.Auth.GetUserByEmail(ctx, ta.adminEmail)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if dj.Messages[0].Author != "" || dj.Messages[1].Author != admin.Name {
+			t.Errorf("authors %q, %q: want none for the person's message, %q for the reply", dj.Messages[0].Author, dj.Messages[1].Author, admin.Name)
 		}
 		if r = do(t, c, "POST", u+"/conversations/"+id+"/assign", strings.NewReader(`{"user_id":`+itoa(admin.ID)+`}`), bearer); r.status != 200 ||
 			!strings.Contains(r.body, `"assignee_user_id":`+itoa(admin.ID)) {

@@ -226,9 +226,9 @@ func TestBrowserInboxCollision(t *testing.T) {
 	if err := chromedp.Do(a, chromedp.Click("#reply-send"), chromedp.WaitVisible("#collision-warning")); err != nil {
 		t.Fatal(err)
 	}
-	pollTrue(t, a, "Anna gets the collision warning", `(() => {
+	pollTrue(t, a, "Anna gets the collision warning, naming Bruno", `(() => {
 		const w = document.querySelector("#collision-warning");
-		return !!w && w.textContent.includes("two tickets are reserved") &&
+		return !!w && w.textContent.includes("two tickets are reserved") && w.textContent.includes("Bruno Costa") &&
 			document.querySelector("#reply-text").value.includes("I will check") &&
 			document.querySelector("#reply-send").textContent.trim() === `+jsString(en.T("inboxui.collision.send_anyway"))+`;
 	})()`)

@@ -305,14 +305,15 @@ func scanMessage(r scanner) (Message, error) {
 		oStatus, oErr           sql.NullString
 		oAttempts               sql.NullInt64
 		oNext, oSent            sql.NullTime
+		authorName              sql.NullString
 	)
 	err := r.Scan(&m.ID, &m.ConversationID, &mailbox, &direction, &channel, &person, &author, &m.From.Email, &m.From.Name,
 		&to, &cc, &m.ReplyTo, &m.Subject, &m.Text, &m.HTML, &msgID, &m.InReplyTo, &refs, &headers, &m.AutoKind,
-		&m.Language, &rawBlob, &m.RawSize, &sent, &m.CreatedAt, &oStatus, &oAttempts, &oErr, &oNext, &oSent)
+		&m.Language, &rawBlob, &m.RawSize, &sent, &m.CreatedAt, &oStatus, &oAttempts, &oErr, &oNext, &oSent, &authorName)
 	if err != nil {
 		return m, err
 	}
-	m.MailboxID, m.PersonID, m.AuthorUserID = mailbox.Int64, person.Int64, author.Int64
+	m.MailboxID, m.PersonID, m.AuthorUserID, m.AuthorName = mailbox.Int64, person.Int64, author.Int64, authorName.String
 	m.Direction, m.Channel = Direction(direction), Channel(channel)
 	m.MessageID, m.RawBlob = msgID.String, rawBlob.String
 	m.SentAt, m.CreatedAt = timePtr(sent), m.CreatedAt.UTC()

@@ -193,12 +193,15 @@ type Message struct {
 	Channel        Channel   `json:"channel"`
 	PersonID       int64     `json:"person_id,omitempty"`
 	AuthorUserID   int64     `json:"author_user_id,omitempty"`
-	From           Address   `json:"from"`
-	To             []Address `json:"to"`
-	Cc             []Address `json:"cc"`
-	ReplyTo        string    `json:"reply_to,omitempty"`
-	Subject        string    `json:"subject"`
-	Text           string    `json:"text"`
+	// AuthorName is the staff member who wrote it (a reply, a note, a
+	// logged call); From is the mailbox it went out from.
+	AuthorName string    `json:"author_name,omitempty"`
+	From       Address   `json:"from"`
+	To         []Address `json:"to"`
+	Cc         []Address `json:"cc"`
+	ReplyTo    string    `json:"reply_to,omitempty"`
+	Subject    string    `json:"subject"`
+	Text       string    `json:"text"`
 	// HTML is sanitized (email.SanitizeHTML) and safe to show.
 	HTML       string            `json:"html,omitempty"`
 	MessageID  string            `json:"message_id,omitempty"`

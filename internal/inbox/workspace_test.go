@@ -329,7 +329,7 @@ func TestPresenceAndCollision(t *testing.T) {
 			t.Fatal(err)
 		}
 		newer, err := e.s.NewerMessages(aCtx, id, loaded)
-		if err != nil || len(newer) != 1 || newer[0].ID != reply.ID {
+		if err != nil || len(newer) != 1 || newer[0].ID != reply.ID || newer[0].AuthorName != "Bruno" {
 			t.Fatalf("A's newer: %+v %v", newer, err)
 		}
 		if newer, _ = e.s.NewerMessages(bCtx, id, loaded); len(newer) != 0 {

@@ -67,6 +67,7 @@ type InboxMessage struct {
 	Direction   string            `json:"direction" enum:"in,out,note"`
 	From        string            `json:"from" doc:"The sender's address."`
 	FromName    string            `json:"from_name,omitempty"`
+	Author      string            `json:"author,omitempty" doc:"The staff member who wrote a reply, note or logged call (from is the mailbox it went out from)."`
 	Subject     string            `json:"subject"`
 	Text        string            `json:"text" doc:"Plain-text rendition."`
 	CreatedAt   time.Time         `json:"created_at"`
@@ -101,7 +102,7 @@ func msgOut(m inbox.Message) InboxMessage {
 	if text == "" && m.HTML != "" {
 		text = email.HTMLToText(m.HTML)
 	}
-	out := InboxMessage{ID: m.ID, Direction: string(m.Direction), From: m.From.Email, FromName: m.From.Name,
+	out := InboxMessage{ID: m.ID, Direction: string(m.Direction), From: m.From.Email, FromName: m.From.Name, Author: m.AuthorName,
 		Subject: m.Subject, Text: text, CreatedAt: m.CreatedAt, Attachments: []InboxAttachment{}}
 	for _, a := range m.Attachments {
 		out.Attachments = append(out.Attachments, InboxAttachment{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size})
