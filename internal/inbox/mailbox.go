@@ -52,21 +52,9 @@ func (s *Service) mailboxByAddress(ctx context.Context, addr string) (*Mailbox, 
 	if !strings.Contains(key, "@") {
 		return nil, nil
 	}
-	found, err := db.GroupMemo(ctx, memoKey{"mailbox", key}, func() (*Mailbox, error) {
-		m, err := scanMailbox(s.q.QueryRow(ctx, "MailboxByAddress", key))
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &m, nil
+	return memoOptional(ctx, memoKey{"mailbox", key}, func() (Mailbox, error) {
+		return scanMailbox(s.q.QueryRow(ctx, "MailboxByAddress", key))
 	})
-	if found == nil || err != nil {
-		return nil, err
-	}
-	m := *found // the memo's copy stays as read
-	return &m, nil
 }
 
 func (s *Service) mailbox(ctx context.Context, id int64) (Mailbox, error) {

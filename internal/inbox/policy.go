@@ -158,6 +158,26 @@ type memoKey struct {
 	arg  any
 }
 
+// memoOptional reads one configuration row that may not exist (nil) once per
+// group commit; every caller gets a copy of its own.
+func memoOptional[T any](ctx context.Context, key memoKey, read func() (T, error)) (*T, error) {
+	found, err := db.GroupMemo(ctx, key, func() (*T, error) {
+		v, err := read()
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &v, nil
+	})
+	if found == nil || err != nil {
+		return nil, err
+	}
+	c := *found
+	return &c, nil
+}
+
 // policy returns a stored policy, DefaultPolicy for id 0 or a deleted one.
 func (s *Service) policy(ctx context.Context, id int64) (Policy, error) {
 	if id == 0 {
@@ -278,21 +298,9 @@ func scanHours(r scanner) (Hours, error) {
 }
 
 func (s *Service) hoursBy(ctx context.Context, query string, arg any) (*Hours, error) {
-	h, err := db.GroupMemo(ctx, memoKey{query, arg}, func() (*Hours, error) {
-		h, err := scanHours(s.q.QueryRow(ctx, query, arg))
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &h, nil
+	return memoOptional(ctx, memoKey{query, arg}, func() (Hours, error) {
+		return scanHours(s.q.QueryRow(ctx, query, arg))
 	})
-	if h == nil || err != nil {
-		return nil, err
-	}
-	c := *h // the memo's copy stays as read
-	return &c, nil
 }
 
 func (s *Service) hoursByID(ctx context.Context, id int64) (Hours, error) {
