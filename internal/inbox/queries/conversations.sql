@@ -24,8 +24,10 @@ FROM inbox_conversations WHERE id = $1;
 
 -- $1: allowed statuses as ",new,open,"; $2: assignee (>0 that user, -1 nobody,
 -- 0 any); $3: team (>0 that team, -1 the actor's teams, 0 any); $4: the actor;
--- ($5, $6): keyset cursor (sort_at, id); $7: limit; $8: the last sort key
--- the statuses can hold (sortUntil), which ends the index range.
+-- ($5, $6): keyset cursor (sort_at, id), a row comparison that both engines
+-- read as an index range (an OR of the two conditions made PostgreSQL's
+-- generic plan sort every running conversation); $7: limit; $8: the last
+-- sort key the statuses can hold (sortUntil), which ends the index range.
 -- name: ListConversations
 SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
     c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
@@ -36,7 +38,7 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
     AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
     AND (CAST($3 AS BIGINT) = 0 OR c.team_id = CAST($3 AS BIGINT)
         OR (CAST($3 AS BIGINT) = -1 AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = CAST($4 AS BIGINT))))
-    AND (c.sort_at > $5 OR (c.sort_at = $5 AND c.id > CAST($6 AS BIGINT))) AND c.sort_at <= $8
+    AND (c.sort_at, c.id) > ($5, CAST($6 AS BIGINT)) AND c.sort_at <= $8
     AND c.snoozed_until IS NULL
 ORDER BY c.sort_at, c.id
 LIMIT $7;
@@ -114,7 +116,7 @@ SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priori
 FROM inbox_conversations c
 WHERE c.assignee_user_id = CAST($2 AS BIGINT)
     AND $1 LIKE ('%,' || c.status || ',%')
-    AND (c.sort_at > $3 OR (c.sort_at = $3 AND c.id > CAST($4 AS BIGINT))) AND c.sort_at <= $6
+    AND (c.sort_at, c.id) > ($3, CAST($4 AS BIGINT)) AND c.sort_at <= $6
     AND c.snoozed_until IS NULL
 ORDER BY c.sort_at, c.id
 LIMIT $5;
