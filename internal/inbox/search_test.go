@@ -115,3 +115,38 @@ func TestSearchPrefixWords(t *testing.T) {
 		}
 	})
 }
+
+// PostgreSQL's search walks the newest messages first and asks the index for
+// older ones only when the newest do not hold enough matches: across that
+// line it finds what a search without it finds.
+func TestSearchAcrossRecentWindow(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		var want []int64
+		for i := range 6 {
+			body := "Nothing here."
+			if i%2 == 0 || i == 5 {
+				body = "The harbour walk is on Sunday."
+			}
+			res := e.ingest(msg{From: "h" + itoa(int64(i)) + "@example.net", Subject: "Walk", ID: "h" + itoa(int64(i)) + "@example.net", Body: body}.String())
+			if body != "Nothing here." {
+				want = append(want, res.ConversationID)
+			}
+		}
+		search := func() []int64 {
+			page := must[Page[Conversation]](t)(e.s.ListConversations(sys(), Filter{View: ViewAll, Q: "harbour "}, "", 50))
+			var got []int64
+			for _, c := range page.Items {
+				got = append(got, c.ID)
+			}
+			slices.Sort(got)
+			return got
+		}
+		defer func(w int64) { searchRecentWindow = w }(searchRecentWindow)
+		for _, w := range []int64{100_000, 2, 1} {
+			searchRecentWindow = w
+			if got := search(); !slices.Equal(got, want) {
+				t.Errorf("window %d: %v, want %v", w, got, want)
+			}
+		}
+	})
+}
