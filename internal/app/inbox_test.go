@@ -108,7 +108,7 @@ func TestInboxScenario(t *testing.T) {
 
 		// A reply is 201 with the message; the conversation now has it, going out.
 		r = do(t, c, "POST", u+"/conversations/"+id+"/replies", strings.NewReader(`{"text":"Hei Aino, kiitos viestistäsi!"}`), bearer)
-		if r.status != http.StatusCreated || !strings.Contains(r.body, `"direction":"out"`) {
+		if r.status != http.StatusCreated || !strings.Contains(r.body, `"direction":"out"`) || !strings.Contains(r.body, `"author":"`) {
 			t.Fatalf("reply: %d %s", r.status, r.body)
 		}
 		if r = do(t, c, "POST", u+"/conversations/"+id+"/replies", strings.NewReader(`{"text":"   "}`), bearer); r.status != 422 {

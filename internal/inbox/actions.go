@@ -206,7 +206,7 @@ func (s *Service) AddNote(ctx context.Context, convID int64, text string) (Messa
 		}
 		a, _ := auth.ActorFrom(ctx)
 		m := &newMessage{Message: Message{ConversationID: c.ID, MailboxID: c.MailboxID, Direction: DirectionNote,
-			Channel: c.Channel, AuthorUserID: a.UserID, From: Address{Name: a.Name, Email: a.Email}, Text: text,
+			Channel: c.Channel, AuthorUserID: a.UserID, AuthorName: a.Name, From: Address{Name: a.Name, Email: a.Email}, Text: text,
 			CreatedAt: s.now()}}
 		if err := s.insertMessage(ctx, m); err != nil {
 			return err

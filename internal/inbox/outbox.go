@@ -59,6 +59,9 @@ func (s *Service) queueOutbound(ctx context.Context, c *Conversation, mb *Mailbo
 		Subject: o.Subject, Text: o.Text, HTML: o.HTML, MessageID: id, InReplyTo: inReplyTo, References: refs,
 		Headers: o.Headers, Language: o.Language, CreatedAt: now,
 	}, dedupeKey: id}
+	if a, ok := auth.ActorFrom(ctx); ok && o.Author != 0 && a.UserID == o.Author {
+		m.AuthorName = a.Name // as read back, where it comes from the users table
+	}
 	for _, a := range o.Attachments {
 		m.Attachments = append(m.Attachments, Attachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size,
 			ContentID: a.ContentID, Inline: a.Inline, BlobKey: a.BlobKey})

@@ -89,7 +89,7 @@ func (s *Service) replySocial(ctx context.Context, c *Conversation, in ReplyInpu
 	}
 	a, _ := auth.ActorFrom(ctx)
 	m := &newMessage{Message: Message{ConversationID: c.ID, Direction: DirectionOut, Channel: ChannelSocial,
-		PersonID: c.PersonID, AuthorUserID: a.UserID, From: Address{Name: a.Name},
+		PersonID: c.PersonID, AuthorUserID: a.UserID, AuthorName: a.Name, From: Address{Name: a.Name},
 		To:   []Address{{Name: parent.From.Name, Email: ""}},
 		Text: in.Text, Language: c.Language, InReplyTo: parent.Headers["Social-ID"],
 		Headers:   map[string]string{"Social-Handle": parent.Headers["Social-Handle"], "Social-Channel": itoa(chID.Int64)},
