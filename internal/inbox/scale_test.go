@@ -345,6 +345,14 @@ func BenchmarkScale(b *testing.B) {
 			_, err := s.ListConversations(actx, Filter{View: ViewUnassigned}, "", 50)
 			return err
 		}},
+		{"list_breaching", func(int) error {
+			_, err := s.ListConversations(actx, Filter{View: ViewBreaching}, "", 50)
+			return err
+		}},
+		{"list_filtered", func(int) error {
+			_, err := s.ListConversations(actx, Filter{View: ViewUnassigned, Channel: ChannelEmail}, "", 50)
+			return err
+		}},
 		{"view", func(i int) error {
 			_, err := s.GetConversation(actx, 1+int64(i*7919)%maxConv)
 			return err

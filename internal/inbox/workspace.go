@@ -210,8 +210,16 @@ func (s *Service) listWorkspace(ctx context.Context, f Filter, cursor string, li
 		}
 		return sortAt
 	}
-	return s.conversationPage(ctx, limit, key, "WorkspaceList", statuses, assignee, team, me, cur.T, cur.ID, limit+1,
-		string(f.Sort), string(f.Channel), string(f.Priority), tag, snoozed, breaching, cutoff, search)
+	args := []any{statuses, assignee, team, me, cur.T, cur.ID, limit + 1,
+		string(f.Sort), string(f.Channel), string(f.Priority), tag, snoozed, breaching, cutoff, search}
+	if f.Sort == SortDue {
+		until := sortUntil(statuses)
+		if breaching == 1 {
+			until = cutoff.UTC() // nothing due later is breaching
+		}
+		return s.conversationPage(ctx, limit, key, "WorkspaceListDue", append(args, until)...)
+	}
+	return s.conversationPage(ctx, limit, key, "WorkspaceList", args...)
 }
 
 // CountCap bounds each view count: a view with more conversations counts

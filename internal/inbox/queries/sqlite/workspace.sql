@@ -28,3 +28,28 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
 ORDER BY CASE WHEN $8 = 'due' THEN c.sort_at END, CASE WHEN $8 = 'oldest' THEN c.created_at END,
     CASE WHEN $8 = 'newest' THEN c.last_message_at END DESC, CASE WHEN $8 = 'newest' THEN -c.id ELSE c.id END
 LIMIT $7;
+
+-- WorkspaceList in due order (the default, and the "breaching soon" view),
+-- written as an index range like ListConversations so the walk stops at
+-- the page: the query above sorts every match, 450 ms at a million
+-- conversations. $8 is 'due'; $16: the last sort key the statuses can hold.
+-- name: WorkspaceListDue
+SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
+    c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
+    c.resolution_due_at, c.first_responded_at, c.last_message_at, c.last_inbound_at, c.waiting_since, c.resolved_at,
+    c.created_at, c.updated_at, c.sort_at
+FROM inbox_conversations c
+WHERE $1 LIKE ('%,' || c.status || ',%')
+    AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
+    AND (CAST($3 AS BIGINT) = 0 OR c.team_id = CAST($3 AS BIGINT)
+        OR (CAST($3 AS BIGINT) = -1 AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = CAST($4 AS BIGINT))))
+    AND ($9 = '' OR c.channel = $9)
+    AND ($10 = '' OR c.priority = $10)
+    AND ($11 = '' OR c.tags LIKE $11 ESCAPE '\')
+    AND ((CAST($12 AS INTEGER) = 1 AND c.snoozed_until IS NOT NULL) OR (CAST($12 AS INTEGER) = 0 AND c.snoozed_until IS NULL))
+    AND (CAST($13 AS INTEGER) = 0 OR (c.status IN ('new', 'open') AND c.sort_at <= $14))
+    AND ($15 = '' OR c.id IN (SELECT m.conversation_id FROM inbox_message_search s JOIN inbox_messages m ON m.id = s.rowid
+        WHERE inbox_message_search MATCH $15))
+    AND $8 = 'due' AND (c.sort_at, c.id) > ($5, CAST($6 AS BIGINT)) AND c.sort_at <= $16
+ORDER BY c.sort_at, c.id
+LIMIT $7;
