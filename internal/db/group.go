@@ -84,7 +84,7 @@ func (d *DB) runGroup(batch []*groupReq) {
 			if r.err = r.ctx.Err(); r.err != nil {
 				continue
 			}
-			hooks := len(tx.afterHook)
+			hooks, deferred := len(tx.afterHook), len(tx.deferred)
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT hk_group"); err != nil {
 				return err
 			}
@@ -98,11 +98,18 @@ func (d *DB) runGroup(batch []*groupReq) {
 			if r.err == nil {
 				r.err = fmt.Errorf("panic: %v", r.pnc)
 			}
-			tx.afterHook = tx.afterHook[:hooks]
+			tx.afterHook, tx.deferred = tx.afterHook[:hooks], tx.deferred[:deferred]
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO hk_group"); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, "RELEASE hk_group"); err != nil {
+				return err
+			}
+		}
+		// Outside every savepoint, together: full-text index rows written
+		// here are flushed once by FTS5, not at each caller's savepoint.
+		for _, f := range tx.deferred {
+			if err := f(ctx); err != nil {
 				return err
 			}
 		}
@@ -145,4 +152,19 @@ func GroupMemo[T any](ctx context.Context, key any, fn func() (T, error)) (T, er
 		tx.memo[key] = v
 	}
 	return v, err
+}
+
+// GroupDefer runs f, in a group-commit transaction, after all the group's
+// callers and before the commit (dropped with its caller's savepoint when
+// that caller fails; a failing f fails the whole group); anywhere else at
+// once. It is for writes nothing in the group reads back, such as full-text
+// index rows: FTS5 writes its pending rows to a new segment at every
+// savepoint, so rows written one savepoint each cost a segment and later
+// merges each. f must use the ctx it is given.
+func GroupDefer(ctx context.Context, f func(ctx context.Context) error) error {
+	if tx := TxFrom(ctx); tx != nil && tx.memo != nil {
+		tx.deferred = append(tx.deferred, f)
+		return nil
+	}
+	return f(ctx)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -152,6 +153,65 @@ func TestGroupMemo(t *testing.T) {
 		read(context.Background())
 		if calls != want+1 {
 			t.Errorf("fn ran %d times, want %d", calls, want+1)
+		}
+	})
+}
+
+// GroupDefer's writes run after the group's callers, before the commit, and
+// go with a caller that fails; outside a group they run at once.
+func TestGroupDefer(t *testing.T) {
+	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
+		var order []string
+		write := func(label string) func(ctx context.Context) error {
+			return func(ctx context.Context) error {
+				return db.GroupDefer(ctx, func(ctx context.Context) error {
+					if db.TxFrom(ctx) == nil {
+						t.Errorf("%s ran outside the transaction", label)
+					}
+					order = append(order, label)
+					return nil
+				})
+			}
+		}
+		if err := d.InTx(context.Background(), func(ctx context.Context) error {
+			if err := write("plain")(ctx); err != nil {
+				return err
+			}
+			order = append(order, "after plain")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(order, []string{"plain", "after plain"}) {
+			t.Errorf("outside a group: %v", order)
+		}
+		if d.Dialect != db.SQLite {
+			return
+		}
+		order = nil
+		boom := errors.New("boom")
+		err := d.InTxGrouped(context.Background(), func(ctx context.Context) error {
+			if err := write("kept")(ctx); err != nil {
+				return err
+			}
+			order = append(order, "caller done")
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(order, []string{"caller done", "kept"}) {
+			t.Errorf("in a group: %v", order)
+		}
+		order = nil
+		err = d.InTxGrouped(context.Background(), func(ctx context.Context) error {
+			if err := write("dropped")(ctx); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) || len(order) != 0 {
+			t.Errorf("failed caller: %v, ran %v", err, order)
 		}
 	})
 }

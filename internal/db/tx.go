@@ -23,6 +23,8 @@ type Tx struct {
 	afterHook []func()
 	// memo holds GroupMemo values; nil outside a group commit.
 	memo map[any]any
+	// deferred holds GroupDefer writes, run after the group's callers.
+	deferred []func(ctx context.Context) error
 }
 
 // Raw gives f the driver connection the transaction runs on, so a library that

@@ -288,10 +288,13 @@ func (s *Service) index(ctx context.Context, m *Message) error {
 	for _, a := range m.Attachments {
 		fields = append(fields, a.Filename)
 	}
-	if _, err := s.q.Exec(ctx, "UpsertSearch", m.ID, textsearch.IndexText(fields...)); err != nil {
-		return fmt.Errorf("index message %d: %w", m.ID, err)
-	}
-	return nil
+	id, body := m.ID, textsearch.IndexText(fields...)
+	return db.GroupDefer(ctx, func(ctx context.Context) error {
+		if _, err := s.q.Exec(ctx, "UpsertSearch", id, body); err != nil {
+			return fmt.Errorf("index message %d: %w", id, err)
+		}
+		return nil
+	})
 }
 
 func scanMessage(r scanner) (Message, error) {

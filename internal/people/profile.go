@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hearken-org/hearken/internal/apperr"
+	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/textsearch"
 )
 
@@ -214,7 +215,11 @@ func (s *Service) CreatePerson(ctx context.Context, np NewPerson) (Person, error
 				return err
 			}
 		}
-		if _, err := s.q.Exec(ctx, "UpsertSearch", id, newSearchText(np.PersonInput, contacts)); err != nil {
+		body := newSearchText(np.PersonInput, contacts)
+		if err := db.GroupDefer(ctx, func(ctx context.Context) error {
+			_, err := s.q.Exec(ctx, "UpsertSearch", id, body)
+			return err
+		}); err != nil {
 			return err
 		}
 		if p, err = s.person(ctx, id); err != nil {
