@@ -33,6 +33,7 @@ LIMIT $7;
 -- written as an index range like ListConversations so the walk stops at
 -- the page: the query above sorts every match, 450 ms at a million
 -- conversations. $8 is 'due'; $16: the last sort key the statuses can hold.
+-- Its filters are WorkspaceList's: change both together.
 -- name: WorkspaceListDue
 SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
     c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
