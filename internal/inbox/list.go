@@ -130,9 +130,6 @@ func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDe
 			return err
 		}
 		d.Conversation = c
-		if err := s.fillExtra(ctx, &d.Conversation); err != nil {
-			return err
-		}
 		if d.Messages, err = s.messages(ctx, id); err != nil {
 			return err
 		}

@@ -44,9 +44,6 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID int64) (Conversa
 			t, src = b, a
 		}
 		for _, c := range []*Conversation{&t, &src} {
-			if err := s.fillExtra(ctx, c); err != nil {
-				return err
-			}
 			if c.MergedIntoID != 0 {
 				return apperr.Conflict("inbox.error.merged_already", "Reference", c.Reference)
 			}

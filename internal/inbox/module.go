@@ -124,6 +124,8 @@ type Service struct {
 	openHooks []OpenHook
 	// changeHooks hear conversation and message events (changehooks.go).
 	changeHooks []changeHook
+	// convs keeps decoded conversations for lists (convcache.go).
+	convs convCache
 }
 
 // New returns the inbox service on d and registers its job workers on

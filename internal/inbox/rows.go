@@ -54,29 +54,24 @@ func (s *Service) personRoleKeys(ctx context.Context, personID int64) ([]string,
 }
 
 // conversationPage reads one page of a keyset-paginated conversation query,
-// which asks for limit+1 rows: a row past limit means another page, whose
-// cursor is the last kept row's key and ID. key gives a row's cursor time
-// from the conversation and the sort time the query returns with it.
+// which returns ids and row versions (the rows come through the
+// conversation cache) and asks for limit+1 rows: a row past limit means
+// another page, whose cursor is the last kept row's key and ID. key gives a
+// row's cursor time from the conversation and its sort key.
 func (s *Service) conversationPage(ctx context.Context, limit int, key func(c *Conversation, sortAt time.Time) time.Time, query string, args ...any) (Page[Conversation], error) {
-	rows, err := s.q.Query(ctx, query, args...)
+	refs, err := db.QueryAll(ctx, s.q, scanConvRef, query, args...)
 	if err != nil {
 		return Page[Conversation]{}, err
 	}
-	defer rows.Close()
-	page := Page[Conversation]{Items: []Conversation{}}
-	var last listCursor
-	for rows.Next() {
-		var sortAt time.Time
-		c, err := scanConversation(rows, &sortAt)
-		if err != nil {
-			return page, err
-		}
-		if len(page.Items) == limit {
-			page.Next = encodeCursor(last)
-			break
-		}
-		page.Items = append(page.Items, c)
-		last = listCursor{T: key(&c, sortAt).UTC(), ID: c.ID}
+	more := len(refs) > limit
+	items, keys, err := s.conversationsAt(ctx, refs[:min(len(refs), limit)])
+	if err != nil {
+		return Page[Conversation]{}, err
 	}
-	return page, rows.Err()
+	page := Page[Conversation]{Items: items}
+	if more && len(items) > 0 {
+		last := &items[len(items)-1]
+		page.Next = encodeCursor(listCursor{T: key(last, keys[len(keys)-1]).UTC(), ID: last.ID})
+	}
+	return page, nil
 }

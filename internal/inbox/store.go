@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -108,12 +109,18 @@ func scanConversation(r scanner, extra ...any) (Conversation, error) {
 	return c, nil
 }
 
-// conversation reads one conversation.
+// conversation reads one conversation, with the workspace's columns that
+// lists leave out.
 func (s *Service) conversation(ctx context.Context, id int64) (Conversation, error) {
-	c, err := scanConversation(s.q.QueryRow(ctx, "GetConversation", id))
+	var (
+		until  sql.NullTime
+		merged sql.NullInt64
+	)
+	c, err := scanConversation(s.q.QueryRow(ctx, "GetConversation", id), &until, &merged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, apperr.NotFound("inbox.error.conversation_not_found")
 	}
+	c.SnoozedUntil, c.MergedIntoID = timePtr(until), merged.Int64
 	return c, err
 }
 
@@ -131,6 +138,9 @@ func (s *Service) lockedConversation(ctx context.Context, id int64) (Conversatio
 	return s.conversation(ctx, id)
 }
 
+// insertConversation stores a new conversation with a random row version:
+// SQLite may reuse a deleted conversation's id, and the new row must not
+// match what the conversation cache kept of the old one.
 func (s *Service) insertConversation(ctx context.Context, c *Conversation) error {
 	if c.Tags == nil {
 		c.Tags = []string{}
@@ -139,7 +149,7 @@ func (s *Service) insertConversation(ctx context.Context, c *Conversation) error
 		string(c.Status), string(c.Priority), nullInt(c.TeamID), nullInt(c.AssigneeUserID), c.Reference, c.Language,
 		mustJSON(c.Tags), nullInt(c.PolicyID), nullInt(c.FollowUpOfID), nullTime(c.FirstResponseDueAt),
 		nullTime(c.NextResponseDueAt), nullTime(c.ResolutionDueAt), nullTime(c.FirstRespondedAt), c.LastMessageAt,
-		nullTime(c.LastInboundAt), nullTime(c.WaitingSince), nullTime(c.ResolvedAt), c.sortAt(), c.CreatedAt).Scan(&c.ID)
+		nullTime(c.LastInboundAt), nullTime(c.WaitingSince), nullTime(c.ResolvedAt), c.sortAt(), c.CreatedAt, rand.Int64()).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert conversation: %w", err)
 	}

@@ -259,19 +259,6 @@ func (s *Service) ViewCounts(ctx context.Context) (map[View]int, error) {
 	return out, nil
 }
 
-// fillExtra reads the workspace columns the shared scan leaves out.
-func (s *Service) fillExtra(ctx context.Context, c *Conversation) error {
-	var (
-		until  sql.NullTime
-		merged sql.NullInt64
-	)
-	if err := s.q.QueryRow(ctx, "ConversationExtra", c.ID).Scan(&until, &merged); err != nil {
-		return err
-	}
-	c.SnoozedUntil, c.MergedIntoID = timePtr(until), merged.Int64
-	return nil
-}
-
 // wakeArgs ends a snooze. Until identifies it: a job for a snooze since
 // changed or ended does nothing.
 type wakeArgs struct {
@@ -314,9 +301,6 @@ func (s *Service) Snooze(ctx context.Context, convID int64, until time.Time) (Co
 		if err != nil {
 			return err
 		}
-		if err := s.fillExtra(ctx, &c); err != nil {
-			return err
-		}
 		if c.Status == StatusClosed || c.MergedIntoID != 0 {
 			return apperr.Conflict("inbox.error.snooze_closed")
 		}
@@ -348,9 +332,6 @@ func (s *Service) Unsnooze(ctx context.Context, convID int64) (Conversation, err
 		if err != nil {
 			return err
 		}
-		if err := s.fillExtra(ctx, &c); err != nil {
-			return err
-		}
 		out = c
 		if c.SnoozedUntil == nil {
 			return nil
@@ -371,9 +352,6 @@ func (s *Service) Unsnooze(ctx context.Context, convID int64) (Conversation, err
 // snooze still stands.
 func (s *Service) wake(ctx context.Context, a wakeArgs) error {
 	return s.onLockedConversation(ctx, a.ConversationID, func(ctx context.Context, c Conversation) error {
-		if err := s.fillExtra(ctx, &c); err != nil {
-			return err
-		}
 		if c.SnoozedUntil == nil || !sameTime(c.SnoozedUntil, &a.Until) {
 			return nil
 		}

@@ -2,8 +2,8 @@
 INSERT INTO inbox_conversations (mailbox_id, subject, person_id, channel, status, priority, team_id,
     assignee_user_id, reference, language, tags, policy_id, follow_up_of_id, first_response_due_at,
     next_response_due_at, resolution_due_at, first_responded_at, last_message_at, last_inbound_at,
-    waiting_since, resolved_at, sort_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
+    waiting_since, resolved_at, sort_at, created_at, updated_at, row_version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24)
 RETURNING id;
 
 -- Every mutable field at once: services read, change and write back the
@@ -19,7 +19,8 @@ WHERE id = $1;
 -- name: GetConversation
 SELECT id, mailbox_id, subject, person_id, channel, status, priority, team_id, assignee_user_id, reference,
     language, tags, policy_id, follow_up_of_id, first_response_due_at, next_response_due_at, resolution_due_at,
-    first_responded_at, last_message_at, last_inbound_at, waiting_since, resolved_at, created_at, updated_at
+    first_responded_at, last_message_at, last_inbound_at, waiting_since, resolved_at, created_at, updated_at,
+    snoozed_until, merged_into_id
 FROM inbox_conversations WHERE id = $1;
 
 -- $1: allowed statuses as ",new,open,"; $2: assignee (>0 that user, -1 nobody,
@@ -29,10 +30,7 @@ FROM inbox_conversations WHERE id = $1;
 -- generic plan sort every running conversation); $7: limit; $8: the last
 -- sort key the statuses can hold (sortUntil), which ends the index range.
 -- name: ListConversations
-SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
-    c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
-    c.resolution_due_at, c.first_responded_at, c.last_message_at, c.last_inbound_at, c.waiting_since, c.resolved_at,
-    c.created_at, c.updated_at, c.sort_at
+SELECT c.id, c.row_version
 FROM inbox_conversations c
 WHERE $1 LIKE ('%,' || c.status || ',%')
     AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
@@ -109,10 +107,7 @@ UPDATE inbox_messages SET person_id = NULL WHERE person_id = $1;
 -- (ListConversations' generic conditions keep it on the sort index, which
 -- reads every running conversation of every agent to fill one page).
 -- name: ListAssigned
-SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
-    c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
-    c.resolution_due_at, c.first_responded_at, c.last_message_at, c.last_inbound_at, c.waiting_since, c.resolved_at,
-    c.created_at, c.updated_at, c.sort_at
+SELECT c.id, c.row_version
 FROM inbox_conversations c
 WHERE c.assignee_user_id = CAST($2 AS BIGINT)
     AND $1 LIKE ('%,' || c.status || ',%')

@@ -18,10 +18,7 @@ ON CONFLICT (message_id) DO UPDATE SET body = excluded.body;
 -- Search looks at the newest 2,000 matching messages only (as help desks cap
 -- search results): a common word matches millions of messages in a large
 -- inbox, and ordering all their conversations would take seconds.
-SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
-    c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
-    c.resolution_due_at, c.first_responded_at, c.last_message_at, c.last_inbound_at, c.waiting_since, c.resolved_at,
-    c.created_at, c.updated_at, c.sort_at
+SELECT c.id, c.row_version
 FROM inbox_conversations c
 WHERE $1 LIKE ('%,' || c.status || ',%')
     AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
@@ -50,3 +47,12 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
         ORDER BY message_id DESC LIMIT 2000))
 ORDER BY c.sort_at, c.id
 LIMIT $7;
+
+-- Conversations with their sort key and row version, for the conversation
+-- cache; $1: a JSON array of ids.
+-- name: ConversationsByID
+SELECT id, mailbox_id, subject, person_id, channel, status, priority, team_id, assignee_user_id, reference,
+    language, tags, policy_id, follow_up_of_id, first_response_due_at, next_response_due_at, resolution_due_at,
+    first_responded_at, last_message_at, last_inbound_at, waiting_since, resolved_at, created_at, updated_at,
+    sort_at, row_version
+FROM inbox_conversations WHERE id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON)));

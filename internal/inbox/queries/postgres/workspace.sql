@@ -6,10 +6,7 @@
 -- only, else not snoozed; $13: 1 to keep only running clocks due by $14;
 -- $15: search (tsquery syntax, '' none).
 -- name: WorkspaceList
-SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
-    c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
-    c.resolution_due_at, c.first_responded_at, c.last_message_at, c.last_inbound_at, c.waiting_since, c.resolved_at,
-    c.created_at, c.updated_at, c.sort_at
+SELECT c.id, c.row_version
 FROM inbox_conversations c
 WHERE $1 LIKE ('%,' || c.status || ',%')
     AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
@@ -35,10 +32,7 @@ LIMIT $7;
 -- conversations. $8 is 'due'; $16: the last sort key the statuses can hold.
 -- Its filters are WorkspaceList's: change both together.
 -- name: WorkspaceListDue
-SELECT c.id, c.mailbox_id, c.subject, c.person_id, c.channel, c.status, c.priority, c.team_id, c.assignee_user_id,
-    c.reference, c.language, c.tags, c.policy_id, c.follow_up_of_id, c.first_response_due_at, c.next_response_due_at,
-    c.resolution_due_at, c.first_responded_at, c.last_message_at, c.last_inbound_at, c.waiting_since, c.resolved_at,
-    c.created_at, c.updated_at, c.sort_at
+SELECT c.id, c.row_version
 FROM inbox_conversations c
 WHERE $1 LIKE ('%,' || c.status || ',%')
     AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
