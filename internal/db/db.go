@@ -131,14 +131,20 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("SQLite database %s is not writable: %w", path, err)
 	}
-	r, err := sql.Open(SQLiteDriver, SQLiteDSN(path, true))
+	// Twice the gated read transactions: reads outside them find a
+	// connection too.
+	n := max(4, 2*runtime.NumCPU())
+	// Beyond the mapped 2 GB every page is read into a connection's own
+	// cache; a gigabyte shared out among the readers (at least the writer's
+	// 32 MB each) kept a random conversation view at a million
+	// conversations 8 % cheaper than 32 MB each. A cache fills only as
+	// pages are read: a small database never uses it.
+	cacheKiB := max(32000, (1<<20)/(2*n))
+	r, err := sql.Open(SQLiteDriver, SQLiteDSN(path, true)+fmt.Sprintf("&_pragma=cache_size(-%d)", cacheKiB))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	// Twice the gated read transactions: reads outside them find a
-	// connection too.
-	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(2 * n)
 	r.SetMaxIdleConns(2 * n)
 	r.SetConnMaxIdleTime(0)

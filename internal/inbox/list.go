@@ -110,8 +110,11 @@ func (s *Service) listConversations(ctx context.Context, f Filter, cursor string
 	}
 	query := "ListConversations"
 	args = append(args, sortUntil(statuses))
-	if assignee > 0 && team == 0 {
+	switch {
+	case assignee > 0 && team == 0:
 		query, args = "ListAssigned", []any{statuses, assignee, cur.T, cur.ID, limit + 1, sortUntil(statuses)}
+	case assignee == -1 && team == 0:
+		query, args = "ListUnassigned", []any{statuses, cur.T, cur.ID, limit + 1, sortUntil(statuses)}
 	}
 	return s.conversationPage(ctx, limit, func(_ *Conversation, sortAt time.Time) time.Time { return sortAt }, query, args...)
 }

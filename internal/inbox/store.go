@@ -307,7 +307,7 @@ func (s *Service) index(ctx context.Context, m *Message) error {
 	})
 }
 
-func scanMessage(r scanner) (Message, error) {
+func scanMessage(r scanner, extra ...any) (Message, error) {
 	var (
 		m                       Message
 		mailbox, person, author sql.NullInt64
@@ -320,10 +320,10 @@ func scanMessage(r scanner) (Message, error) {
 		oNext, oSent            sql.NullTime
 		authorName              sql.NullString
 	)
-	err := r.Scan(&m.ID, &m.ConversationID, &mailbox, &direction, &channel, &person, &author, &m.From.Email, &m.From.Name,
+	dest := []any{&m.ID, &m.ConversationID, &mailbox, &direction, &channel, &person, &author, &m.From.Email, &m.From.Name,
 		&to, &cc, &m.ReplyTo, &m.Subject, &m.Text, &m.HTML, &msgID, &m.InReplyTo, &refs, &headers, &m.AutoKind,
-		&m.Language, &rawBlob, &m.RawSize, &sent, &m.CreatedAt, &oStatus, &oAttempts, &oErr, &oNext, &oSent, &authorName)
-	if err != nil {
+		&m.Language, &rawBlob, &m.RawSize, &sent, &m.CreatedAt, &oStatus, &oAttempts, &oErr, &oNext, &oSent, &authorName}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return m, err
 	}
 	m.MailboxID, m.PersonID, m.AuthorUserID, m.AuthorName = mailbox.Int64, person.Int64, author.Int64, authorName.String
@@ -331,10 +331,15 @@ func scanMessage(r scanner) (Message, error) {
 	m.MessageID, m.RawBlob = msgID.String, rawBlob.String
 	m.SentAt, m.CreatedAt = timePtr(sent), m.CreatedAt.UTC()
 	m.To, m.Cc, m.References, m.Headers = []Address{}, []Address{}, []string{}, map[string]string{}
-	_ = json.Unmarshal(to, &m.To)
-	_ = json.Unmarshal(cc, &m.Cc)
-	_ = json.Unmarshal(refs, &m.References)
-	_ = json.Unmarshal(headers, &m.Headers)
+	// Most are "[]" or "{}": nothing to decode.
+	for _, f := range []struct {
+		data []byte
+		dst  any
+	}{{to, &m.To}, {cc, &m.Cc}, {refs, &m.References}, {headers, &m.Headers}} {
+		if len(f.data) > 2 {
+			_ = json.Unmarshal(f.data, f.dst)
+		}
+	}
 	m.Attachments = []Attachment{}
 	if oStatus.Valid {
 		m.Outbox = &OutboxState{Status: oStatus.String, Attempts: int(oAttempts.Int64), LastError: oErr.String,
@@ -369,18 +374,21 @@ func (s *Service) messages(ctx context.Context, convID int64) ([]Message, error)
 	}
 	out := []Message{}
 	byID := map[int64]int{}
+	attached := false
 	for rows.Next() {
-		m, err := scanMessage(rows)
+		var has bool
+		m, err := scanMessage(rows, &has)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
 		byID[m.ID] = len(out)
 		out = append(out, m)
+		attached = attached || has
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if err := rows.Err(); err != nil || !attached {
+		return out, err
 	}
 	rows, err = s.q.Query(ctx, "ConversationAttachments", convID)
 	if err != nil {

@@ -115,3 +115,17 @@ WHERE c.assignee_user_id = CAST($2 AS BIGINT)
     AND c.snoozed_until IS NULL
 ORDER BY c.sort_at, c.id
 LIMIT $5;
+
+-- The unassigned queue: the same page as ListConversations for nobody's
+-- conversations, walking inbox_conversations_unassigned (migration 00009)
+-- instead of every running conversation on the sort index. $2, $3: cursor;
+-- $4: limit; $5: sortUntil.
+-- name: ListUnassigned
+SELECT c.id, c.row_version
+FROM inbox_conversations c
+WHERE c.assignee_user_id IS NULL
+    AND $1 LIKE ('%,' || c.status || ',%')
+    AND (c.sort_at, c.id) > ($2, CAST($3 AS BIGINT)) AND c.sort_at <= $5
+    AND c.snoozed_until IS NULL
+ORDER BY c.sort_at, c.id
+LIMIT $4;

@@ -20,7 +20,8 @@ WHERE m.id = $1;
 SELECT m.id, m.conversation_id, m.mailbox_id, m.direction, m.channel, m.person_id, m.author_user_id, m.from_address,
     m.from_name, m.to_addresses, m.cc_addresses, m.reply_to, m.subject, m.text_body, m.html_sanitized, m.message_id,
     m.in_reply_to, m.refs, m.headers, m.auto_kind, m.language, m.raw_blob, m.raw_size, m.sent_at, m.created_at,
-    o.status, o.attempts, o.last_error, o.next_attempt_at, o.sent_at, u.name
+    o.status, o.attempts, o.last_error, o.next_attempt_at, o.sent_at, u.name,
+    EXISTS (SELECT 1 FROM inbox_attachments a WHERE a.message_id = m.id)
 FROM inbox_messages m LEFT JOIN inbox_outbox o ON o.message_id = m.id LEFT JOIN users u ON u.id = m.author_user_id
 WHERE m.conversation_id = $1
 ORDER BY m.id;
