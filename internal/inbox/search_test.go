@@ -132,8 +132,9 @@ func TestSearchAcrossRecentWindow(t *testing.T) {
 				want = append(want, res.ConversationID)
 			}
 		}
-		search := func() []int64 {
-			page := must[Page[Conversation]](t)(e.s.ListConversations(sys(), Filter{View: ViewAll, Q: "harbour "}, "", 50))
+		search := func(f Filter) []int64 {
+			f.Q = "harbour "
+			page := must[Page[Conversation]](t)(e.s.ListConversations(sys(), f, "", 50))
 			var got []int64
 			for _, c := range page.Items {
 				got = append(got, c.ID)
@@ -142,10 +143,16 @@ func TestSearchAcrossRecentWindow(t *testing.T) {
 			return got
 		}
 		defer func(w int64) { searchRecentWindow = w }(searchRecentWindow)
+		// The plain search, and the workspace's lists (filters, orders)
+		// that search with the same candidates.
+		filters := []Filter{{View: ViewAll}, {View: ViewAll, Channel: ChannelEmail}, {View: ViewAll, Sort: SortNewest},
+			{View: ViewUnassigned, Sort: SortOldest}}
 		for _, w := range []int64{100_000, 2, 1} {
 			searchRecentWindow = w
-			if got := search(); !slices.Equal(got, want) {
-				t.Errorf("window %d: %v, want %v", w, got, want)
+			for _, f := range filters {
+				if got := search(f); !slices.Equal(got, want) {
+					t.Errorf("window %d, %+v: %v, want %v", w, f, got, want)
+				}
 			}
 		}
 	})

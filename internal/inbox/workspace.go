@@ -212,14 +212,22 @@ func (s *Service) listWorkspace(ctx context.Context, f Filter, cursor string, li
 	}
 	args := []any{statuses, assignee, team, me, cur.T, cur.ID, limit + 1,
 		string(f.Sort), string(f.Channel), string(f.Priority), tag, snoozed, breaching, cutoff, search}
-	if f.Sort == SortDue {
-		until := sortUntil(statuses)
-		if breaching == 1 {
-			until = cutoff.UTC() // nothing due later is breaching
-		}
-		return s.conversationPage(ctx, limit, key, "WorkspaceListDue", append(args, until)...)
+	until := sortUntil(statuses)
+	if breaching == 1 {
+		until = cutoff.UTC() // nothing due later is breaching
 	}
-	return s.conversationPage(ctx, limit, key, "WorkspaceList", args...)
+	args = append(args, until)
+	if s.db.Dialect == db.Postgres {
+		args = append(args, searchRecentWindow)
+	}
+	query := "WorkspaceList"
+	switch {
+	case f.Sort == SortDue:
+		query = "WorkspaceListDue"
+	case until.Equal(finishedSort) && s.db.Dialect == db.SQLite:
+		query = "WorkspaceListAll" // see the query
+	}
+	return s.conversationPage(ctx, limit, key, query, args...)
 }
 
 // CountCap bounds each view count: a view with more conversations counts
