@@ -50,7 +50,7 @@ type wsConv struct {
 	Dir      map[int64]string
 	ReplyDir string
 	ReplyLng string
-	Canned   []inbox.CannedResponse
+	Canned   []cannedItem
 	// Collision lists what others sent since the page was loaded, when a
 	// reply was held back because of it.
 	Collision   []inbox.Message
@@ -87,7 +87,8 @@ func (m *Module) workspaceConv(r *http.Request, d *convData, det inbox.Conversat
 	ws.CanAssign = can(r, auth.PermInboxAssign)
 	ws.SnoozeMin = time.Now().In(m.s.TZ(r.Context())).Format("2006-01-02T15:04")
 	if d.CanReply {
-		ws.Canned, _ = m.svc.CannedResponses(ctx, "")
+		list, _ := m.svc.CannedResponses(ctx, "")
+		ws.Canned = m.cannedItems(r, det.ID, list)
 		if cid, err := strconv.ParseInt(r.URL.Query().Get("canned"), 10, 64); err == nil && d.Reply == "" {
 			if rc, err := m.svc.RenderCanned(ctx, cid, det.ID); err == nil {
 				d.Reply, ws.ReplyDir, ws.ReplyLng = rc.Text, rc.Dir, rc.Language
@@ -178,7 +179,29 @@ func (m *Module) cannedPick(w http.ResponseWriter, r *http.Request) {
 		m.s.Error(w, r, err)
 		return
 	}
-	m.s.Render(w, r, http.StatusOK, "inbox_canned_pick", m.s.NewPage(r, "", map[string]any{"ConvID": id, "Canned": list}))
+	m.s.Render(w, r, http.StatusOK, "inbox_canned_pick", m.s.NewPage(r, "", map[string]any{"ConvID": id, "Canned": m.cannedItems(r, id, list)}))
+}
+
+// cannedItem is a canned response as the picker lists it.
+type cannedItem struct {
+	ID       int64
+	Title    string
+	Shortcut string
+}
+
+// cannedItems names each canned response by its title in the language its
+// text would be filled in for conversation convID (the variant's title),
+// else by its own title.
+func (m *Module) cannedItems(r *http.Request, convID int64, list []inbox.CannedResponse) []cannedItem {
+	titles, err := m.svc.CannedTitles(r.Context(), convID, list)
+	out := make([]cannedItem, len(list))
+	for i, c := range list {
+		out[i] = cannedItem{ID: c.ID, Title: c.Title, Shortcut: c.Shortcut}
+		if err == nil && titles[i] != "" {
+			out[i].Title = titles[i]
+		}
+	}
+	return out
 }
 
 // cannedFill answers the reply box filled with a canned response in the
