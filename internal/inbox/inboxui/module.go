@@ -179,6 +179,8 @@ type convData struct {
 	WS *wsConv
 	// FU is the promises, escalations and topics part (followups.go).
 	FU *followupsView
+	// Activity is the conversation's event log, newest first (activity.go).
+	Activity []activityItem
 }
 
 func (m *Module) conversation(w http.ResponseWriter, r *http.Request) {
@@ -225,6 +227,7 @@ func (m *Module) renderConversation(w http.ResponseWriter, r *http.Request, id i
 	d.CanStatus = can(r, auth.PermInboxReply)
 	m.workspaceConv(r, &d, det)
 	m.followupsConv(r, &d)
+	d.Activity = m.activity(r, det.Events)
 	if d.Call == nil {
 		f := newCallForm(string(inbox.DirectionOut)) // from a conversation, staff mostly call back
 		d.Call = &f
