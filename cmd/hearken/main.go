@@ -45,16 +45,18 @@ func (d dbFlag) config(g *globals) config.Config {
 }
 
 type serveFlags struct {
-	Addr      string        `help:"HTTP listen address." default:"127.0.0.1:8080" env:"HEARKEN_ADDR"`
-	BaseURL   string        `help:"Public URL of this Hearken (default: from --addr)." env:"HEARKEN_BASE_URL"`
-	SMTPAddr  string        `name:"smtp-addr" help:"Start the inbound SMTP listener on this address, e.g. 127.0.0.1:2525." env:"HEARKEN_SMTP_ADDR"`
-	SMTPRelay string        `name:"smtp-relay" help:"Outbound mail relay: smtp://host:port, smtps://user:pass@host:port." env:"HEARKEN_SMTP_RELAY"`
-	Workers   int           `help:"Concurrent background jobs on this instance." default:"4" env:"HEARKEN_WORKERS"`
-	Shutdown  time.Duration `help:"Grace period for in-flight requests and jobs at shutdown." default:"20s" env:"HEARKEN_SHUTDOWN_TIMEOUT"`
+	Addr           string        `help:"HTTP listen address." default:"127.0.0.1:8080" env:"HEARKEN_ADDR"`
+	BaseURL        string        `help:"Public URL of this Hearken (default: from --addr)." env:"HEARKEN_BASE_URL"`
+	SMTPAddr       string        `name:"smtp-addr" help:"Start the inbound SMTP listener on this address, e.g. 127.0.0.1:2525." env:"HEARKEN_SMTP_ADDR"`
+	SMTPRelay      string        `name:"smtp-relay" help:"Outbound mail relay: smtp://host:port, smtps://user:pass@host:port." env:"HEARKEN_SMTP_RELAY"`
+	Workers        int           `help:"Concurrent background jobs on this instance." default:"4" env:"HEARKEN_WORKERS"`
+	Shutdown       time.Duration `help:"Grace period for in-flight requests and jobs at shutdown." default:"20s" env:"HEARKEN_SHUTDOWN_TIMEOUT"`
+	TrustedProxies []string      `name:"trusted-proxies" sep:"," help:"Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8 (default: none)." env:"HEARKEN_TRUSTED_PROXIES"`
 }
 
 func (s serveFlags) apply(c *config.Config) {
 	c.Addr, c.BaseURL, c.SMTPAddr, c.SMTPRelay, c.Workers, c.ShutdownTimeout = s.Addr, s.BaseURL, s.SMTPAddr, s.SMTPRelay, s.Workers, s.Shutdown
+	c.TrustedProxies = s.TrustedProxies
 }
 
 type cli struct {

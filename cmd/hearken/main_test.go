@@ -67,6 +67,7 @@ func TestCLI(t *testing.T) {
 		{name: "missing folder", args: []string{"migrate", "--db", "/nonexistent/dir/h.db"}, wantCode: 1, want: []string{"folder /nonexistent/dir does not exist"}},
 		{name: "postgres unreachable", args: []string{"migrate", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, wantCode: 1, want: []string{"unreachable"}},
 		{name: "bad addr", args: []string{"serve", "--db", dbPath, "--addr", "8080"}, wantCode: 1, want: []string{"--addr"}},
+		{name: "bad trusted proxy", args: []string{"serve", "--db", dbPath, "--trusted-proxies", "10.0.0.0/8,proxy.internal"}, wantCode: 1, want: []string{`--trusted-proxies "proxy.internal"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +81,16 @@ func TestCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTrustedProxiesEnv: HEARKEN_TRUSTED_PROXIES is a comma-separated list,
+// each entry checked on its own.
+func TestTrustedProxiesEnv(t *testing.T) {
+	t.Setenv("HEARKEN_TRUSTED_PROXIES", "172.16.0.0/12, 192.0.2.300")
+	out, code := run(t, "", "serve", "--db", filepath.Join(t.TempDir(), "h.db"))
+	if code != 1 || !strings.Contains(out, `--trusted-proxies "192.0.2.300"`) || strings.Contains(out, "172.16") {
+		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
 

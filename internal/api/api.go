@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/auth"
 	"github.com/hearken-org/hearken/internal/i18n"
+	"github.com/hearken-org/hearken/internal/web"
 )
 
 // Prefix is where the API is mounted.
@@ -137,8 +137,7 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	if u.Locale != "" {
 		base = i18n.WithLocalizer(base, a.deps.Bundle.Localizer(a.deps.Bundle.Match(u.Locale, "", a.orgLocale(base))))
 	}
-	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	base = auth.WithActor(base, auth.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Locale: u.Locale, TokenID: tok.ID, IP: host, Label: u.Name + " (API)"})
+	base = auth.WithActor(base, auth.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Locale: u.Locale, TokenID: tok.ID, IP: web.ClientIP(r), Label: u.Name + " (API)"})
 	next(huma.WithContext(ctx, base))
 }
 

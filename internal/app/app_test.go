@@ -36,10 +36,16 @@ type testApp struct {
 	adminEmail string
 }
 
-func newTestApp(t testing.TB, d *db.DB) *testApp {
+func newTestApp(t testing.TB, d *db.DB) *testApp { return newTestAppWith(t, d, nil) }
+
+// newTestAppWith is newTestApp with settings changed by mod.
+func newTestAppWith(t testing.TB, d *db.DB, mod func(*config.Config)) *testApp {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DB = d.Source
+	if mod != nil {
+		mod(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := New(context.Background(), cfg, log, d)
 	if err != nil {

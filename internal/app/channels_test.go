@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hearken-org/hearken/internal/channel/webform"
+	"github.com/hearken-org/hearken/internal/config"
 	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/db/dbtest"
 	"github.com/hearken-org/hearken/internal/inbox"
@@ -115,6 +116,65 @@ func TestContactForm(t *testing.T) {
 		det, err := ta.Inbox.GetConversation(sysCtx(), 1)
 		if err != nil || det.Language != "fa" || det.Messages[0].From.Email != "sara@example.ir" {
 			t.Fatalf("conversation = %+v, %v", det.Conversation, err)
+		}
+	})
+}
+
+// TestContactFormBehindProxy serves through a trusted reverse proxy (the test
+// client's 127.0.0.1): the contact form's rate limit counts each client by its
+// X-Forwarded-For address, not the proxy's, and a client cannot leave its count
+// by writing a left-most entry of its own. A sign-in through the proxy is
+// audited with the client's address.
+func TestContactFormBehindProxy(t *testing.T) {
+	dbtest.Run(t, Modules(), func(t *testing.T, d *db.DB) {
+		ta := newTestAppWith(t, d, func(c *config.Config) { c.TrustedProxies = []string{"127.0.0.1", "::1"} })
+		if _, err := ta.Inbox.CreateMailbox(sysCtx(), inbox.MailboxInput{Address: "help@example.org", DisplayName: "Help"}); err != nil {
+			t.Fatal(err)
+		}
+		c := ta.client(t)
+		page := do(t, c, "GET", ta.srv.URL+"/contact?lang=en", nil, nil)
+		csrf := csrfFrom(t, page.body)
+		key, err := ta.Inbox.FormKey(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		post := func(xff string) resp {
+			t.Helper()
+			fields := url.Values{"token": {webform.Tokens{Key: key}.Issue(time.Now().Add(-time.Minute))}, "lang": {"en"}, "csrf_token": {csrf},
+				"name": {"Sam Okafor"}, "email": {"sam@example.org"}, "subject": {"Volunteering"}, "message": {"Is there a shift on Saturday?"}}
+			return do(t, c, "POST", ta.srv.URL+"/contact", strings.NewReader(fields.Encode()), withHdr("X-Forwarded-For", xff))
+		}
+		for _, tc := range []struct {
+			name   string
+			xff    string
+			status int
+		}{
+			{"client A 1", "198.51.100.7", http.StatusSeeOther},
+			{"client A 2", "198.51.100.7", http.StatusSeeOther},
+			{"client A 3", "198.51.100.7", http.StatusSeeOther},
+			{"client A 4", "198.51.100.7", http.StatusSeeOther},
+			{"client A 5", "198.51.100.7", http.StatusSeeOther},
+			{"client A limited", "198.51.100.7", http.StatusTooManyRequests},
+			// Client A writes its own X-Forwarded-For; the proxy appends A's address.
+			{"client A spoofing", "203.0.113.99, 198.51.100.7", http.StatusTooManyRequests},
+			// Client B, behind the same proxy, has its own count.
+			{"client B", "198.51.100.8", http.StatusSeeOther},
+			{"client B via two proxies", "198.51.100.8, 127.0.0.1", http.StatusSeeOther},
+		} {
+			if r := post(tc.xff); r.status != tc.status {
+				t.Fatalf("%s: %d, want %d:\n%.400s", tc.name, r.status, tc.status, r.body)
+			}
+		}
+
+		p := do(t, c, "GET", ta.srv.URL+"/signin", nil, nil)
+		r := do(t, c, "POST", ta.srv.URL+"/signin", form("email", ta.adminEmail, "password", testPassword, "csrf_token", csrfFrom(t, p.body)),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "2001:db8::5"})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("sign in: %d", r.status)
+		}
+		var ip string
+		if err := d.Writer.QueryRow(d.Rebind("SELECT ip FROM audit_log WHERE action = 'user.sign_in' ORDER BY id DESC LIMIT 1")).Scan(&ip); err != nil || ip != "2001:db8::5" {
+			t.Fatalf("sign-in audited from %q, %v", ip, err)
 		}
 	})
 }

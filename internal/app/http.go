@@ -74,6 +74,8 @@ func (a *App) handler(webSrv *web.Server, apiSrv *api.API) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{Registry: a.Metrics}))
 	mux.Handle(api.Prefix+"/", apiSrv.Handler())
 	mux.Handle("/", webSrv.Handler())
+	// Every handler below reads the client's address with web.ClientIP.
+	inner := web.TrustProxies(a.Cfg.TrustedProxyPrefixes(), mux)
 
 	m := newHTTPMetrics(a.Metrics)
 	log := a.Log
@@ -126,7 +128,7 @@ func (a *App) handler(webSrv *web.Server, apiSrv *api.API) http.Handler {
 		// the largest legitimate upload is a 50 MB import file.
 		r.Body = http.MaxBytesReader(sw, r.Body, maxRequestBody)
 		r = r.WithContext(web.WithRequestRef(r.Context(), ref))
-		mux.ServeHTTP(sw, r)
+		inner.ServeHTTP(sw, r)
 	})
 }
 

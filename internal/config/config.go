@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -34,6 +35,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Workers is the number of concurrent background jobs on this instance.
 	Workers int
+	// TrustedProxies are the reverse proxies (addresses or CIDRs) whose
+	// X-Forwarded-For header is believed; empty trusts nobody.
+	TrustedProxies []string
 }
 
 // Defaults returns the settings used when nothing is given.
@@ -84,6 +88,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--smtp-relay %q: want smtp://host:port or smtps://user:pass@host:port", c.SMTPRelay))
 		}
 	}
+	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Workers < 1 {
 		c.Workers = 1
 	}
@@ -92,6 +99,48 @@ func (c *Config) Validate() error {
 
 // SecureCookies reports whether cookies must carry the Secure flag.
 func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// TrustedProxyPrefixes is TrustedProxies parsed (after Validate has checked it).
+func (c *Config) TrustedProxyPrefixes() []netip.Prefix {
+	p, _ := parseTrustedProxies(c.TrustedProxies)
+	return p
+}
+
+// parseTrustedProxies reads addresses (10.0.0.1, ::1) and CIDRs (10.0.0.0/8,
+// fd00::/8). Blank entries are skipped; every bad entry is named in the error.
+func parseTrustedProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	var errs []error
+	for _, e := range list {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue
+		}
+		var p netip.Prefix
+		var err error
+		if strings.Contains(e, "/") {
+			p, err = netip.ParsePrefix(e)
+		} else {
+			var a netip.Addr
+			if a, err = netip.ParseAddr(e); err == nil {
+				if a.Zone() != "" {
+					err = errors.New("zone")
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--trusted-proxies %q: want an IP address or CIDR, e.g. 10.0.0.1, 10.0.0.0/8 or fd00::/8", e))
+			continue
+		}
+		// Clients are matched as IPv4 when they are IPv4-mapped IPv6.
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, errors.Join(errs...)
+}
 
 func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level

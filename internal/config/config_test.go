@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,23 @@ func TestValidate(t *testing.T) {
 		{name: "bad format", mod: func(c *Config) { c.LogFormat = "xml" }, wantErr: "--log-format"},
 		{name: "bad relay", mod: func(c *Config) { c.SMTPRelay = "http://x" }, wantErr: "--smtp-relay"},
 		{name: "empty db", mod: func(c *Config) { c.DB = "" }, wantErr: "--db"},
+		{name: "no trusted proxies", check: func(t *testing.T, c Config) {
+			if p := c.TrustedProxyPrefixes(); len(p) != 0 {
+				t.Fatal(p)
+			}
+		}},
+		{name: "trusted proxies", mod: func(c *Config) {
+			c.TrustedProxies = []string{"127.0.0.1", " 10.0.0.0/8", "10.1.2.3/16", "::1", "fd00::/8", "::ffff:192.0.2.0/120", ""}
+		}, check: func(t *testing.T, c Config) {
+			got := fmt.Sprint(c.TrustedProxyPrefixes())
+			if want := "[127.0.0.1/32 10.0.0.0/8 10.1.0.0/16 ::1/128 fd00::/8 192.0.2.0/24]"; got != want {
+				t.Fatalf("prefixes %s, want %s", got, want)
+			}
+		}},
+		{name: "bad trusted proxy", mod: func(c *Config) { c.TrustedProxies = []string{"10.0.0.1", "10.0.0.300"} }, wantErr: `--trusted-proxies "10.0.0.300"`},
+		{name: "bad trusted proxy CIDR", mod: func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/33"} }, wantErr: `--trusted-proxies "10.0.0.0/33"`},
+		{name: "trusted proxy host name", mod: func(c *Config) { c.TrustedProxies = []string{"proxy.internal"} }, wantErr: `--trusted-proxies "proxy.internal"`},
+		{name: "trusted proxy with zone", mod: func(c *Config) { c.TrustedProxies = []string{"fe80::1%eth0"} }, wantErr: `--trusted-proxies "fe80::1%eth0"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,7 +34,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	next := safeNext(r.PostFormValue("next"))
-	u, err := s.deps.Auth.Authenticate(ctx, email, r.PostFormValue("password"), clientIP(r))
+	u, err := s.deps.Auth.Authenticate(ctx, email, r.PostFormValue("password"), ClientIP(r))
 	if err != nil {
 		e, ok := apperr.As(err)
 		if !ok {
@@ -141,7 +141,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := CurrentUser(ctx)
 	l := i18n.FromContext(ctx)
-	if _, err := s.deps.Auth.Authenticate(ctx, u.Email, r.PostFormValue("current"), clientIP(r)); err != nil {
+	if _, err := s.deps.Auth.Authenticate(ctx, u.Email, r.PostFormValue("current"), ClientIP(r)); err != nil {
 		if _, ok := apperr.As(err); !ok {
 			s.Error(w, r, err)
 			return

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -185,7 +184,7 @@ func (s *Server) withLocale(next http.Handler) http.Handler {
 			switch {
 			case err == nil && u.Active:
 				ctx = context.WithValue(ctx, userKey{}, &u)
-				ctx = auth.WithActor(ctx, auth.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Locale: u.Locale, IP: clientIP(r), Label: u.Name})
+				ctx = auth.WithActor(ctx, auth.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Locale: u.Locale, IP: ClientIP(r), Label: u.Name})
 				userLocale = u.Locale
 			case err == nil || apperr.Is(err, apperr.CodeNotFound):
 				// Disabled or deleted since signing in: end the session.
@@ -388,15 +387,3 @@ func requestRef(r *http.Request) string {
 func WithRequestRef(ctx context.Context, ref string) context.Context {
 	return context.WithValue(ctx, refKey{}, ref)
 }
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// ClientIP is the remote address without port (Hearken does not trust
-// X-Forwarded-For unless a proxy is configured in front).
-func ClientIP(r *http.Request) string { return clientIP(r) }
