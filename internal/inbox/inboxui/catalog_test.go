@@ -8,23 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hearken-org/hearken/internal/i18n"
 	"github.com/hearken-org/hearken/internal/i18n/i18ntest"
 	"github.com/hearken-org/hearken/internal/inbox"
 )
 
 func TestCatalog(t *testing.T) {
 	i18ntest.CheckCatalog(t, Locales, "locales")
-	b, err := i18n.NewBundle("en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := inbox.AddCatalog(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.AddCatalog(Locales, "locales"); err != nil {
-		t.Fatal(err)
-	}
+	testBundle(t) // loads beside the inbox's and people's catalogs
 }
 
 // TestEveryKeyInCatalog checks that every message key the UI uses, literal
