@@ -125,3 +125,80 @@ func TestReadGateOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestInReadConn checks that a page's reads share one connection and one
+// place in the gate: on PostgreSQL without a transaction (a write committed
+// meanwhile is seen), a nested InReadTx on that same connection; on SQLite
+// it is InReadTx.
+func TestInReadConn(t *testing.T) {
+	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		q, err := db.LoadQueries(d, testFS, "testdata/queries")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := q.QueryRowW(ctx, "InsertWidget", "one", db.Now(), true).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		count := func(ctx context.Context) int {
+			var n int
+			if err := d.R(ctx).QueryRowContext(ctx, "SELECT count(*) FROM widgets").Scan(&n); err != nil {
+				t.Error(err)
+			}
+			return n
+		}
+		// One place: a nested read that queued for the gate again would wait
+		// for ever.
+		d.SetReadGate(1)
+		done := make(chan error, 1)
+		go func() {
+			done <- d.InReadConn(ctx, func(ctx context.Context) error {
+				if n := count(ctx); n != 1 {
+					t.Errorf("count = %d", n)
+				}
+				if err := q.QueryRowW(ctx, "InsertWidget", "two", db.Now(), true).Scan(&id); err != nil {
+					return err
+				}
+				want := 2 // each read sees what is committed
+				if d.Dialect == db.SQLite {
+					want = 1 // one snapshot
+					if db.ReadTxFrom(ctx) == nil {
+						t.Error("SQLite: no read transaction")
+					}
+				}
+				if n := count(ctx); n != want {
+					t.Errorf("count after a commit = %d, want %d", n, want)
+				}
+				pid := func(ctx context.Context) int {
+					var p int
+					if err := d.R(ctx).QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&p); err != nil {
+						t.Error(err)
+					}
+					return p
+				}
+				outer := 0
+				if d.Dialect == db.Postgres {
+					outer = pid(ctx)
+				}
+				return d.InReadTx(ctx, func(ctx context.Context) error {
+					if db.ReadTxFrom(ctx) == nil {
+						t.Error("nested InReadTx: no read transaction")
+					}
+					if d.Dialect == db.Postgres && pid(ctx) != outer {
+						t.Error("nested InReadTx runs on another connection")
+					}
+					return nil
+				})
+			})
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("InReadConn with a nested InReadTx did not finish: it queued for the gate twice")
+		}
+	})
+}

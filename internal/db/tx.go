@@ -108,5 +108,8 @@ func (d *DB) R(ctx context.Context) Querier {
 	if rtx := ReadTxFrom(ctx); rtx != nil {
 		return rtx
 	}
+	if c := readConnFrom(ctx); c != nil {
+		return c
+	}
 	return d.Reader
 }

@@ -67,10 +67,15 @@ func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string
 	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
 		return Page[Conversation]{}, err
 	}
-	// One connection per page, taken in turn (db.InReadTx): what an agent
+	// One connection per page, taken in turn (db.InReadConn): what an agent
 	// waits for under load is the queue, and a fair one keeps the slowest
-	// close to the average.
-	err = s.db.InReadTx(ctx, func(ctx context.Context) error {
+	// close to the average. A search sets PostgreSQL's plan options for
+	// its own transaction.
+	read := s.db.InReadConn
+	if f.Q != "" {
+		read = s.db.InReadTx
+	}
+	err = read(ctx, func(ctx context.Context) error {
 		page, err = s.listConversations(ctx, f, cursor, limit)
 		return err
 	})
@@ -126,8 +131,8 @@ func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDe
 		return ConversationDetail{}, err
 	}
 	var d ConversationDetail
-	// One snapshot on one connection, taken in turn (see ListConversations).
-	err := s.db.InReadTx(ctx, func(ctx context.Context) error {
+	// One connection, taken in turn (see ListConversations).
+	err := s.db.InReadConn(ctx, func(ctx context.Context) error {
 		c, err := s.conversation(ctx, id)
 		if err != nil {
 			return err
