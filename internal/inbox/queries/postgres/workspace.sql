@@ -45,8 +45,10 @@ LIMIT $7;
 -- WorkspaceList in due order (the default, and the "breaching soon" view),
 -- written as an index range like ListConversations so the walk stops at
 -- the page: the query above sorts every match, 450 ms at a million
--- conversations. $8 is 'due'.
--- Its filters are WorkspaceList's: change both together.
+-- conversations. $8 is 'due'. "|| ''" keeps the status index out of
+-- "breaching soon": read through it, both statuses' ranges were read whole
+-- and sorted (9.3 ms at a million conversations, 0.06 ms walking the sort
+-- index). Its filters are WorkspaceList's: change both together.
 -- name: WorkspaceListDue
 SELECT c.id, c.row_version
 FROM inbox_conversations c
@@ -58,7 +60,7 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
     AND ($10 = '' OR c.priority = $10)
     AND ($11 = '' OR CAST(c.tags AS TEXT) LIKE $11 ESCAPE '\')
     AND ((CAST($12 AS BIGINT) = 1 AND c.snoozed_until IS NOT NULL) OR (CAST($12 AS BIGINT) = 0 AND c.snoozed_until IS NULL))
-    AND (CAST($13 AS BIGINT) = 0 OR (c.status IN ('new', 'open') AND c.sort_at <= $14))
+    AND (CAST($13 AS BIGINT) = 0 OR (c.status || '' IN ('new', 'open') AND c.sort_at <= $14))
     AND ($15 = '' OR c.id IN (SELECT m.conversation_id FROM inbox_messages m WHERE m.id IN (
         WITH recent AS MATERIALIZED (
             SELECT message_id FROM inbox_message_search
