@@ -102,7 +102,7 @@ func TestDescribeEvents(t *testing.T) {
 		{"fa", inbox.EventAssigned, map[string]any{"from": 0, "to": 7}, "به <bdi>Ana Agent</bdi> واگذار شد", ""},
 		{"fa", inbox.EventSnoozed, map[string]any{"until": until}, "تا ۱۴ اسفند ۱۴۰۴، ساعت ۱۴:۳۰ به تعویق افتاد", ""},
 		{"fa", inbox.EventMergedInto, map[string]any{"target_id": 12, "target": "HK-12"}, `در <a href="/inbox/12"><bdi>HK-12</bdi></a> ادغام شد`, ""},
-		{"fa", inbox.EventTags, map[string]any{"to": []string{"a", "b"}}, "برچسب‌ها: <bdi>a</bdi>، <bdi>b</bdi>", ""},
+		{"fa", inbox.EventTags, map[string]any{"to": []string{"a", "b"}}, "برچسب\u200cها: <bdi>a</bdi>، <bdi>b</bdi>", ""},
 		{"ja", inbox.EventStatus, map[string]any{"to": "waiting"}, "ステータスを「返信待ち」に変更", ""},
 		{"ja", inbox.EventForwarded, map[string]any{"to": "finance@example.net"}, "<bdi>finance@example.net</bdi> に転送", ""},
 	}

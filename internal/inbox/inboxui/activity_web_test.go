@@ -178,7 +178,7 @@ func TestConversationActivity(t *testing.T) {
 		fa := activityCard(t, get(t, w.signIn(t, "ana@example.org"), w.url+"/inbox/"+ref, nil))
 		for _, want := range []string{"<summary>رویدادها</summary>", "به <bdi>Ana Agent</bdi> واگذار شد",
 			"تا " + w.Bundle.Localizer("fa").DateTime(until, hel) + " به تعویق افتاد",
-			`<a href="/inbox/` + refB + `"><bdi>HK-` + refB + `</bdi></a> در این گفت‌وگو ادغام شد`} {
+			`<a href="/inbox/` + refB + `"><bdi>HK-` + refB + "</bdi></a> در این گفت\u200cوگو ادغام شد"} {
 			if !strings.Contains(fa, want) {
 				t.Errorf("Persian activity lacks %q:\n%s", want, fa)
 			}
