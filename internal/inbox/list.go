@@ -70,12 +70,25 @@ func (s *Service) ListConversations(ctx context.Context, f Filter, cursor string
 	// One connection per page, taken in turn (db.InReadConn): what an agent
 	// waits for under load is the queue, and a fair one keeps the slowest
 	// close to the average. A search sets PostgreSQL's plan options for
-	// its own transaction.
+	// its own transaction, below.
 	read := s.db.InReadConn
 	if f.Q != "" {
 		read = s.db.InReadTx
 	}
 	err = read(ctx, func(ctx context.Context) error {
+		if f.Q != "" && s.db.Dialect == db.Postgres {
+			// Plan each search for its words (a prepared statement's
+			// generic plan cannot tell a common word from an absent one);
+			// SearchCandidates' branch for older matches rarely runs, but
+			// its estimate would start parallel workers and JIT compilation
+			// (300 ms) for every search. LOCAL: this read transaction only.
+			for _, set := range []string{"SET LOCAL plan_cache_mode = force_custom_plan",
+				"SET LOCAL max_parallel_workers_per_gather = 0", "SET LOCAL jit = off"} {
+				if _, err := s.db.R(ctx).ExecContext(ctx, set); err != nil {
+					return err
+				}
+			}
+		}
 		page, err = s.listConversations(ctx, f, cursor, limit)
 		return err
 	})
@@ -189,25 +202,12 @@ func (s *Service) searchConversations(ctx context.Context, q string, pq textsear
 	limit int, args []any) (Page[Conversation], error) {
 	render := engineSyntax[s.db.Dialect]
 	key := func(_ *Conversation, sortAt time.Time) time.Time { return sortAt }
-	if s.db.Dialect == db.Postgres {
-		// Plan each search for its words (a prepared statement's generic
-		// plan cannot tell a common word from an absent one); the branch
-		// for older matches rarely runs, but its estimate would start
-		// parallel workers and JIT compilation (300 ms) for every search.
-		// LOCAL: this read transaction only.
-		for _, set := range []string{"SET LOCAL plan_cache_mode = force_custom_plan",
-			"SET LOCAL max_parallel_workers_per_gather = 0", "SET LOCAL jit = off"} {
-			if _, err := s.db.R(ctx).ExecContext(ctx, set); err != nil {
-				return Page[Conversation]{}, err
-			}
-		}
-	}
 	search := func(match string) (Page[Conversation], error) {
-		a := append(args[:len(args):len(args)], match)
-		if s.db.Dialect == db.Postgres {
-			a = append(a, searchRecentWindow)
+		arg, err := s.searchArg(ctx, match)
+		if err != nil {
+			return Page[Conversation]{}, err
 		}
-		return s.conversationPage(ctx, limit, key, "SearchConversations", a...)
+		return s.conversationPage(ctx, limit, key, "SearchConversations", append(args[:len(args):len(args)], arg)...)
 	}
 	byPrefix := func() (Page[Conversation], error) {
 		epq, err := s.expandPrefixes(ctx, pq)
@@ -233,6 +233,24 @@ func (s *Service) searchConversations(ctx context.Context, q string, pq textsear
 		page.Next = encodeCursor(next)
 	}
 	return page, nil
+}
+
+// searchArg is what the search queries take for a rendered query: SQLite's
+// FTS5 expression as it is, PostgreSQL's candidate messages (SearchCandidates,
+// one definition for the search and the workspace's lists) as a JSON array.
+func (s *Service) searchArg(ctx context.Context, match string) (string, error) {
+	if s.db.Dialect != db.Postgres {
+		return match, nil
+	}
+	ids, err := s.ids(ctx, "SearchCandidates", match, searchRecentWindow)
+	if err != nil {
+		return "", err
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	b, err := json.Marshal(ids)
+	return string(b), err
 }
 
 // searchRecentWindow is how many of the newest messages PostgreSQL's search

@@ -218,7 +218,14 @@ func (s *Service) listWorkspace(ctx context.Context, f Filter, cursor string, li
 	}
 	args = append(args, until)
 	if s.db.Dialect == db.Postgres {
-		args = append(args, searchRecentWindow)
+		ids := "[]"
+		if search != "" {
+			var err error
+			if ids, err = s.searchArg(ctx, search); err != nil {
+				return Page[Conversation]{}, err
+			}
+		}
+		args = append(args, ids)
 	}
 	query := "WorkspaceList"
 	switch {

@@ -14,10 +14,32 @@ SELECT status FROM inbox_outbox WHERE message_id = $1 FOR UPDATE;
 INSERT INTO inbox_message_search (message_id, body) VALUES ($1, $2)
 ON CONFLICT (message_id) DO UPDATE SET body = excluded.body;
 
+-- The messages a search looks at: the newest 2,000 matching $1 only (as
+-- help desks cap search results: a common word matches millions of messages
+-- in a large inbox, and ordering all their conversations would take
+-- seconds). The newest matches among the newest $2 messages, walking the
+-- ids down (a common word fills the 2,000 at once; CASE keeps the GIN index,
+-- which would read every match first, out of it); only when they are fewer,
+-- the older ones through the GIN index ("+ 0": not a walk, which for a rare
+-- or absent word would read every row).
+-- name: SearchCandidates
+WITH recent AS MATERIALIZED (
+    SELECT message_id FROM inbox_message_search
+    WHERE CASE WHEN tsv @@ to_tsquery('simple', $1) THEN TRUE END
+        AND message_id > (SELECT coalesce(max(message_id), 0) - CAST($2 AS BIGINT) FROM inbox_message_search)
+    ORDER BY message_id DESC LIMIT 2000)
+SELECT message_id FROM recent
+UNION ALL
+(SELECT message_id FROM inbox_message_search
+    WHERE tsv @@ to_tsquery('simple', $1)
+        AND message_id <= (SELECT coalesce(max(message_id), 0) - CAST($2 AS BIGINT) FROM inbox_message_search)
+        AND (SELECT count(*) FROM recent) < 2000
+    ORDER BY message_id + 0 DESC LIMIT 2000)
+ORDER BY message_id DESC LIMIT 2000;
+
+-- The conversations of a search's candidate messages ($8: a JSON array of
+-- their ids, from SearchCandidates).
 -- name: SearchConversations
--- Search looks at the newest 2,000 matching messages only (as help desks cap
--- search results): a common word matches millions of messages in a large
--- inbox, and ordering all their conversations would take seconds.
 SELECT c.id, c.row_version
 FROM inbox_conversations c
 WHERE $1 LIKE ('%,' || c.status || ',%')
@@ -26,25 +48,8 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
         OR (CAST($3 AS BIGINT) = -1 AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = CAST($4 AS BIGINT))))
     AND (c.sort_at > $5 OR (c.sort_at = $5 AND c.id > CAST($6 AS BIGINT)))
     AND c.snoozed_until IS NULL
-    AND c.id IN (SELECT m.conversation_id FROM inbox_messages m WHERE m.id IN (
-        -- The newest matches among the newest $9 messages, walking the
-        -- ids down (a common word fills the 2,000 at once; CASE keeps the
-        -- GIN index, which would read every match first, out of it); only
-        -- when they are fewer, the older ones through the GIN index ("+ 0":
-        -- not a walk, which for a rare or absent word would read every row).
-        WITH recent AS MATERIALIZED (
-            SELECT message_id FROM inbox_message_search
-            WHERE CASE WHEN tsv @@ to_tsquery('simple', $8) THEN TRUE END
-                AND message_id > (SELECT coalesce(max(message_id), 0) - CAST($9 AS BIGINT) FROM inbox_message_search)
-            ORDER BY message_id DESC LIMIT 2000)
-        SELECT message_id FROM recent
-        UNION ALL
-        (SELECT message_id FROM inbox_message_search
-            WHERE tsv @@ to_tsquery('simple', $8)
-                AND message_id <= (SELECT coalesce(max(message_id), 0) - CAST($9 AS BIGINT) FROM inbox_message_search)
-                AND (SELECT count(*) FROM recent) < 2000
-            ORDER BY message_id + 0 DESC LIMIT 2000)
-        ORDER BY message_id DESC LIMIT 2000))
+    AND c.id IN (SELECT m.conversation_id FROM inbox_messages m
+        WHERE m.id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($8 AS JSON))))
 ORDER BY c.sort_at, c.id
 LIMIT $7;
 

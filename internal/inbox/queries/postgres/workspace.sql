@@ -4,10 +4,10 @@
 -- order's key; $7: limit; $8: order (due, newest, oldest); $9: channel; $10:
 -- priority; $11: LIKE pattern on the tags' JSON ('' any); $12: 1 for snoozed
 -- only, else not snoozed; $13: 1 to keep only running clocks due by $14;
--- $15: search (tsquery syntax, '' none), among the newest 2,000 matching
--- messages as SearchConversations ($17: its recent window); $16: the last
--- sort key the statuses can hold (sortUntil): views of open work read the
--- running conversations only.
+-- $15: search (tsquery syntax, '' none), in the messages SearchCandidates
+-- picks ($17: their ids as a JSON array); $16: the last sort key the
+-- statuses can hold (sortUntil): views of open work read the running
+-- conversations only.
 -- name: WorkspaceList
 SELECT c.id, c.row_version
 FROM inbox_conversations c
@@ -20,20 +20,8 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
     AND ($11 = '' OR CAST(c.tags AS TEXT) LIKE $11 ESCAPE '\')
     AND ((CAST($12 AS BIGINT) = 1 AND c.snoozed_until IS NOT NULL) OR (CAST($12 AS BIGINT) = 0 AND c.snoozed_until IS NULL))
     AND (CAST($13 AS BIGINT) = 0 OR (c.status IN ('new', 'open') AND c.sort_at <= $14))
-    AND ($15 = '' OR c.id IN (SELECT m.conversation_id FROM inbox_messages m WHERE m.id IN (
-        WITH recent AS MATERIALIZED (
-            SELECT message_id FROM inbox_message_search
-            WHERE CASE WHEN tsv @@ to_tsquery('simple', $15) THEN TRUE END
-                AND message_id > (SELECT coalesce(max(message_id), 0) - CAST($17 AS BIGINT) FROM inbox_message_search)
-            ORDER BY message_id DESC LIMIT 2000)
-        SELECT message_id FROM recent
-        UNION ALL
-        (SELECT message_id FROM inbox_message_search
-            WHERE tsv @@ to_tsquery('simple', $15)
-                AND message_id <= (SELECT coalesce(max(message_id), 0) - CAST($17 AS BIGINT) FROM inbox_message_search)
-                AND (SELECT count(*) FROM recent) < 2000
-            ORDER BY message_id + 0 DESC LIMIT 2000)
-        ORDER BY message_id DESC LIMIT 2000)))
+    AND ($15 = '' OR c.id IN (SELECT m.conversation_id FROM inbox_messages m
+        WHERE m.id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($17 AS JSON)))))
     AND (($8 = 'due' AND (c.sort_at > $5 OR (c.sort_at = $5 AND c.id > CAST($6 AS BIGINT))))
         OR ($8 = 'oldest' AND (c.created_at > $5 OR (c.created_at = $5 AND c.id > CAST($6 AS BIGINT))))
         OR ($8 = 'newest' AND (c.last_message_at < $5 OR (c.last_message_at = $5 AND c.id < CAST($6 AS BIGINT)))))
@@ -61,20 +49,8 @@ WHERE $1 LIKE ('%,' || c.status || ',%')
     AND ($11 = '' OR CAST(c.tags AS TEXT) LIKE $11 ESCAPE '\')
     AND ((CAST($12 AS BIGINT) = 1 AND c.snoozed_until IS NOT NULL) OR (CAST($12 AS BIGINT) = 0 AND c.snoozed_until IS NULL))
     AND (CAST($13 AS BIGINT) = 0 OR (c.status || '' IN ('new', 'open') AND c.sort_at <= $14))
-    AND ($15 = '' OR c.id IN (SELECT m.conversation_id FROM inbox_messages m WHERE m.id IN (
-        WITH recent AS MATERIALIZED (
-            SELECT message_id FROM inbox_message_search
-            WHERE CASE WHEN tsv @@ to_tsquery('simple', $15) THEN TRUE END
-                AND message_id > (SELECT coalesce(max(message_id), 0) - CAST($17 AS BIGINT) FROM inbox_message_search)
-            ORDER BY message_id DESC LIMIT 2000)
-        SELECT message_id FROM recent
-        UNION ALL
-        (SELECT message_id FROM inbox_message_search
-            WHERE tsv @@ to_tsquery('simple', $15)
-                AND message_id <= (SELECT coalesce(max(message_id), 0) - CAST($17 AS BIGINT) FROM inbox_message_search)
-                AND (SELECT count(*) FROM recent) < 2000
-            ORDER BY message_id + 0 DESC LIMIT 2000)
-        ORDER BY message_id DESC LIMIT 2000)))
+    AND ($15 = '' OR c.id IN (SELECT m.conversation_id FROM inbox_messages m
+        WHERE m.id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($17 AS JSON)))))
     AND $8 = 'due' AND (c.sort_at, c.id) > ($5, CAST($6 AS BIGINT)) AND c.sort_at <= $16
 ORDER BY c.sort_at, c.id
 LIMIT $7;
