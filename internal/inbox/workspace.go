@@ -511,6 +511,20 @@ type TeamRef struct {
 	Name string `json:"name"`
 }
 
+// Teams names every team, for pages that show a team by name.
+func (s *Service) Teams(ctx context.Context) ([]TeamRef, error) {
+	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
+		return nil, err
+	}
+	return db.QueryAll(ctx, s.q, func(r db.Scanner) (TeamRef, error) {
+		var (
+			t       TeamRef
+			manager int64
+		)
+		return t, r.Scan(&t.ID, &t.Name, &manager)
+	}, "WorkspaceTeams")
+}
+
 // SignatureTeams lists the teams whose signatures the actor may edit: those
 // they manage, or every team with inbox.manage.
 func (s *Service) SignatureTeams(ctx context.Context) ([]TeamRef, error) {

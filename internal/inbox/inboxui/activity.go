@@ -49,7 +49,15 @@ func (m *Module) activity(r *http.Request, events []inbox.Event) []activityItem 
 			}
 		}
 	}
-	return describeEvents(i18n.FromContext(ctx), m.s.TZ(ctx), names, events)
+	teams := map[int64]string{}
+	if slices.ContainsFunc(events, func(e inbox.Event) bool { return e.Kind == inbox.EventTeam }) {
+		if ts, err := m.svc.Teams(ctx); err == nil {
+			for _, t := range ts {
+				teams[t.ID] = t.Name
+			}
+		}
+	}
+	return describeEvents(i18n.FromContext(ctx), m.s.TZ(ctx), names, teams, events)
 }
 
 // namesUser reports whether an event's line names a staff member.
@@ -58,10 +66,10 @@ func namesUser(e inbox.Event) bool {
 }
 
 // describeEvents turns events into log lines, newest first, leaving out the
-// hidden kinds. names maps staff user ids to names; times in the text are
-// shown in tz.
-func describeEvents(l *i18n.Localizer, tz *time.Location, names map[int64]string, events []inbox.Event) []activityItem {
-	a := activityWriter{l: l, tz: tz, names: names}
+// hidden kinds. names maps staff user ids to names, teams team ids to
+// theirs; times in the text are shown in tz.
+func describeEvents(l *i18n.Localizer, tz *time.Location, names, teams map[int64]string, events []inbox.Event) []activityItem {
+	a := activityWriter{l: l, tz: tz, names: names, teams: teams}
 	out := make([]activityItem, 0, len(events))
 	for _, e := range events {
 		if hiddenEvents[e.Kind] {
@@ -89,6 +97,7 @@ type activityWriter struct {
 	l     *i18n.Localizer
 	tz    *time.Location
 	names map[int64]string
+	teams map[int64]string
 }
 
 // eventData is an event's JSON object; a getter returns the zero value for
@@ -167,8 +176,12 @@ func (a activityWriter) describe(e inbox.Event) (text, detail template.HTML) {
 		}
 		return text, detail
 	case inbox.EventTeam:
-		if d.num("to") == 0 {
+		to := d.num("to")
+		if to == 0 {
 			return t("inboxui.activity.team_none"), ""
+		}
+		if name := a.teams[to]; name != "" {
+			return t("inboxui.activity.team_named", "Team", bdi(name)), ""
 		}
 		return t("inboxui.activity.team"), ""
 	case inbox.EventTags:

@@ -44,6 +44,7 @@ func TestDescribeEvents(t *testing.T) {
 	}
 	until := time.Date(2026, 3, 5, 12, 30, 0, 0, time.UTC) // 14:30 in Helsinki
 	names := map[int64]string{7: "Ana Agent", 8: "Bo <Boss>"}
+	teams := map[int64]string{3: "Donor relations"}
 	js := func(v any) json.RawMessage {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -68,6 +69,8 @@ func TestDescribeEvents(t *testing.T) {
 		{"en", inbox.EventAssigned, map[string]any{"from": 7, "to": 0, "by": "breach"}, "Unassigned", "After a missed deadline"},
 		{"en", inbox.EventAssigned, map[string]any{"from": 7, "to": 99, "by": "silence"}, "Assigned to <bdi>Staff member #99</bdi>", "The assignee had not replied in time"},
 		{"en", inbox.EventTeam, map[string]any{"from": 1, "to": 2}, "Moved to another team", ""},
+		{"en", inbox.EventTeam, map[string]any{"from": 2, "to": 3}, "Moved to team <bdi>Donor relations</bdi>", ""},
+		{"fa", inbox.EventTeam, map[string]any{"from": 2, "to": 3}, "به تیم <bdi>Donor relations</bdi> منتقل شد", ""},
 		{"en", inbox.EventTags, map[string]any{"from": []string{}, "to": []string{"vip", "kuitti"}}, "Tags set to <bdi>vip</bdi>, <bdi>kuitti</bdi>", ""},
 		{"en", inbox.EventTags, map[string]any{"from": []string{"vip"}, "to": []string{}}, "All tags removed", ""},
 		{"en", inbox.EventTopics, map[string]any{"added": []string{"Receipts"}, "removed": []string{}}, "Topics added: <bdi>Receipts</bdi>", ""},
@@ -114,7 +117,7 @@ func TestDescribeEvents(t *testing.T) {
 		if s, ok := c.data.(string); ok && s == "not an object" {
 			raw = json.RawMessage("not json at all")
 		}
-		items := describeEvents(b.Localizer(c.lang), hel, names, []inbox.Event{{ID: int64(i + 1), Kind: c.kind, Data: raw}})
+		items := describeEvents(b.Localizer(c.lang), hel, names, teams, []inbox.Event{{ID: int64(i + 1), Kind: c.kind, Data: raw}})
 		if len(items) != 1 {
 			t.Fatalf("%s %s: %d items", c.lang, c.kind, len(items))
 		}
@@ -139,7 +142,7 @@ func TestActivityOrderAndActors(t *testing.T) {
 		{ID: 6, Kind: inbox.EventStatus, ActorUserID: 42, Data: json.RawMessage(`{"from":"open","to":"waiting"}`), CreatedAt: t0.Add(3 * time.Minute)},
 		{ID: 7, Kind: inbox.EventSnoozed, ActorUserID: 7, Data: json.RawMessage(`{"until":"2026-03-06T07:00:00Z"}`), CreatedAt: t0.Add(3 * time.Minute)},
 	}
-	items := describeEvents(b.Localizer("en"), time.UTC, map[int64]string{7: "Ana Agent"}, ev)
+	items := describeEvents(b.Localizer("en"), time.UTC, map[int64]string{7: "Ana Agent"}, nil, ev)
 	var got []string
 	for _, it := range items {
 		got = append(got, it.Actor+": "+string(it.Text))

@@ -150,6 +150,13 @@ func TestConversationActivity(t *testing.T) {
 		if _, err := w.Inbox.Assign(mgrCtx, a, ana.ID); err != nil {
 			t.Fatal(err)
 		}
+		team, err := w.Org.CreateTeam(sys(), org.NewTeam{Name: "Donor relations"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Inbox.SetTeam(mgrCtx, a, team.ID); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := w.Inbox.Merge(mgrCtx, a, b); err != nil {
 			t.Fatal(err)
 		}
@@ -165,6 +172,7 @@ func TestConversationActivity(t *testing.T) {
 		assigned := "Assigned to <bdi>Ana Agent</bdi>"
 		opened := "Opened by e-mail to <bdi>help@example.org</bdi>"
 		for _, want := range []string{"<summary>Activity</summary>", snoozed, merged, assigned, opened,
+			"Moved to team <bdi>Donor relations</bdi>",
 			`<strong class="activity-actor"><bdi>Mika Manager</bdi></strong>`, `<strong class="activity-actor"><bdi>Hearken</bdi></strong>`} {
 			if !strings.Contains(en, want) {
 				t.Errorf("English activity lacks %q:\n%s", want, en)
