@@ -172,7 +172,8 @@ func (s *Service) Canned(ctx context.Context, id int64) (CannedResponse, error) 
 }
 
 // CannedResponses lists the shared canned responses and the actor's own whose
-// title or shortcut contains q (all when empty), by shortcut then title.
+// title, a language's title or shortcut contains q (all when empty), by
+// shortcut then title.
 func (s *Service) CannedResponses(ctx context.Context, q string) ([]CannedResponse, error) {
 	if err := auth.Require(ctx, auth.PermInboxView); err != nil {
 		return nil, err

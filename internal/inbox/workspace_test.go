@@ -222,6 +222,13 @@ func TestCannedCRUD(t *testing.T) {
 		if n := count(t, e.d, "SELECT count(*) FROM audit_log WHERE action LIKE 'inbox.canned.%'"); n != 4 {
 			t.Fatalf("%d audit entries, want 4", n)
 		}
+		// A language's own title finds its response too.
+		if _, err := e.s.SaveCanned(mgrCtx, 0, CannedInput{Title: "Receipt (Japan)", Variants: []CannedVariant{{Language: "ja", Title: "領収書のご案内", Body: "{{first_name}}様、領収書をお送りしました。"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := titles(agentCtx, "領収書"); !slices.Equal(got, []string{"Receipt (Japan)"}) {
+			t.Fatalf("search by a language's title: %v", got)
+		}
 	})
 }
 

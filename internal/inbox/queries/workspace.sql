@@ -15,12 +15,13 @@ DELETE FROM inbox_canned_responses WHERE id = $1;
 -- name: GetCanned
 SELECT id, owner_user_id, title, shortcut, created_at, updated_at FROM inbox_canned_responses WHERE id = $1;
 
--- Shared ones and the actor's own ($1), matching $2 ('' for all) in the title
--- or shortcut, case-insensitively.
+-- Shared ones and the actor's own ($1), matching $2 ('' for all) in the title,
+-- a language's title or the shortcut, case-insensitively.
 -- name: ListCanned
 SELECT id, owner_user_id, title, shortcut, created_at, updated_at FROM inbox_canned_responses
 WHERE (owner_user_id IS NULL OR owner_user_id = $1)
-    AND ($2 = '' OR lower(title) LIKE $2 ESCAPE '\' OR lower(shortcut) LIKE $2 ESCAPE '\')
+    AND ($2 = '' OR lower(title) LIKE $2 ESCAPE '\' OR lower(shortcut) LIKE $2 ESCAPE '\'
+        OR id IN (SELECT canned_id FROM inbox_canned_variants WHERE lower(title) LIKE $2 ESCAPE '\'))
 ORDER BY lower(shortcut), lower(title), id
 LIMIT 200;
 
