@@ -176,6 +176,10 @@ func TestContactFormBehindProxy(t *testing.T) {
 		if err := d.Writer.QueryRow(d.Rebind("SELECT ip FROM audit_log WHERE action = 'user.sign_in' ORDER BY id DESC LIMIT 1")).Scan(&ip); err != nil || ip != "2001:db8::5" {
 			t.Fatalf("sign-in audited from %q, %v", ip, err)
 		}
+		// Behind the proxies too, the metrics name each request's route.
+		if m := do(t, c, "GET", ta.srv.URL+"/metrics", nil, nil); !strings.Contains(m.body, `route="POST /contact"`) {
+			t.Errorf("metrics lack the contact form's route:\n%.2000s", m.body)
+		}
 	})
 }
 

@@ -74,12 +74,12 @@ func (a *App) handler(webSrv *web.Server, apiSrv *api.API) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{Registry: a.Metrics}))
 	mux.Handle(api.Prefix+"/", apiSrv.Handler())
 	mux.Handle("/", webSrv.Handler())
-	// Every handler below reads the client's address with web.ClientIP.
-	inner := web.TrustProxies(a.Cfg.TrustedProxyPrefixes(), mux)
-
 	m := newHTTPMetrics(a.Metrics)
 	log := a.Log
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Outermost, so the access log and every handler read the client's
+	// address with web.ClientIP, and the request the mux marks with its
+	// route is the one the metrics read.
+	return web.TrustProxies(a.Cfg.TrustedProxyPrefixes(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ref := r.Header.Get("X-Request-Id")
 		if ref == "" || len(ref) > 64 {
@@ -121,15 +121,15 @@ func (a *App) handler(webSrv *web.Server, apiSrv *api.API) http.Handler {
 				level = slog.LevelError
 			}
 			if r.URL.Path != "/healthz" && r.URL.Path != "/metrics" {
-				log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", float64(d.Microseconds())/1000, "ref", ref)
+				log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", float64(d.Microseconds())/1000, "ref", ref, "ip", web.ClientIP(r))
 			}
 		}()
 		// One ceiling for every body, before any handler or middleware parses a form:
 		// the largest legitimate upload is a 50 MB import file.
 		r.Body = http.MaxBytesReader(sw, r.Body, maxRequestBody)
 		r = r.WithContext(web.WithRequestRef(r.Context(), ref))
-		inner.ServeHTTP(sw, r)
-	})
+		mux.ServeHTTP(sw, r)
+	}))
 }
 
 // readyz answers 200 only when the database answers and every migration is
