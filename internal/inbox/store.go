@@ -192,26 +192,21 @@ func (s *Service) addEvent(ctx context.Context, convID int64, kind string, data 
 }
 
 func (s *Service) events(ctx context.Context, convID int64) ([]Event, error) {
-	rows, err := s.q.Query(ctx, "ListEvents", convID)
-	if err != nil {
-		return nil, err
+	return db.QueryAll(ctx, s.q, scanEvent, "ListEvents", convID)
+}
+
+func scanEvent(r scanner) (Event, error) {
+	var (
+		e     Event
+		actor sql.NullInt64
+		data  []byte
+	)
+	if err := r.Scan(&e.ID, &e.ConversationID, &e.Kind, &actor, &data, &e.CreatedAt); err != nil {
+		return e, err
 	}
-	defer rows.Close()
-	out := []Event{}
-	for rows.Next() {
-		var (
-			e     Event
-			actor sql.NullInt64
-			data  []byte
-		)
-		if err := rows.Scan(&e.ID, &e.ConversationID, &e.Kind, &actor, &data, &e.CreatedAt); err != nil {
-			return nil, err
-		}
-		e.ActorUserID, e.CreatedAt = actor.Int64, e.CreatedAt.UTC()
-		e.Data = json.RawMessage(slices.Clone(data))
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	e.ActorUserID, e.CreatedAt = actor.Int64, e.CreatedAt.UTC()
+	e.Data = json.RawMessage(slices.Clone(data))
+	return e, nil
 }
 
 // newMessage is a message row to insert.
@@ -373,7 +368,6 @@ func (s *Service) messages(ctx context.Context, convID int64) ([]Message, error)
 		return nil, err
 	}
 	out := []Message{}
-	byID := map[int64]int{}
 	attached := false
 	for rows.Next() {
 		var has bool
@@ -382,7 +376,6 @@ func (s *Service) messages(ctx context.Context, convID int64) ([]Message, error)
 			rows.Close()
 			return nil, err
 		}
-		byID[m.ID] = len(out)
 		out = append(out, m)
 		attached = attached || has
 	}
@@ -390,19 +383,28 @@ func (s *Service) messages(ctx context.Context, convID int64) ([]Message, error)
 	if err := rows.Err(); err != nil || !attached {
 		return out, err
 	}
-	rows, err = s.q.Query(ctx, "ConversationAttachments", convID)
+	return out, s.attach(ctx, convID, out)
+}
+
+// attach adds their attachments to a conversation's messages.
+func (s *Service) attach(ctx context.Context, convID int64, msgs []Message) error {
+	byID := make(map[int64]int, len(msgs))
+	for i, m := range msgs {
+		byID[m.ID] = i
+	}
+	rows, err := s.q.Query(ctx, "ConversationAttachments", convID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		a, err := scanAttachment(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if i, ok := byID[a.MessageID]; ok {
-			out[i].Attachments = append(out[i].Attachments, a)
+			msgs[i].Attachments = append(msgs[i].Attachments, a)
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
