@@ -29,11 +29,14 @@ FROM inbox_conversations WHERE id = $1;
 -- read as an index range (an OR of the two conditions made PostgreSQL's
 -- generic plan sort every running conversation); $7: limit; $8: the last
 -- sort key the statuses can hold (sortUntil), which ends the index range.
+-- Here and in every list, "$2 > 0 AND" lets PostgreSQL drop the assignee
+-- test from a plan for nobody's conversations, which then walks the
+-- unassigned index in order (a filtered unassigned list: 1.1 → 0.08 ms).
 -- name: ListConversations
 SELECT c.id, c.row_version
 FROM inbox_conversations c
 WHERE $1 LIKE ('%,' || c.status || ',%')
-    AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
+    AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR (CAST($2 AS BIGINT) > 0 AND c.assignee_user_id = CAST($2 AS BIGINT)))
     AND (CAST($3 AS BIGINT) = 0 OR c.team_id = CAST($3 AS BIGINT)
         OR (CAST($3 AS BIGINT) = -1 AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = CAST($4 AS BIGINT))))
     AND (c.sort_at, c.id) > ($5, CAST($6 AS BIGINT)) AND c.sort_at <= $8

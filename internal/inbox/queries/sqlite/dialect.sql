@@ -20,7 +20,7 @@ INSERT OR REPLACE INTO inbox_message_search (rowid, body) VALUES ($1, $2);
 SELECT c.id, c.row_version
 FROM inbox_conversations c
 WHERE $1 LIKE ('%,' || c.status || ',%')
-    AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = CAST($2 AS BIGINT))
+    AND (CAST($2 AS BIGINT) = 0 OR (CAST($2 AS BIGINT) = -1 AND c.assignee_user_id IS NULL) OR (CAST($2 AS BIGINT) > 0 AND c.assignee_user_id = CAST($2 AS BIGINT)))
     AND (CAST($3 AS BIGINT) = 0 OR c.team_id = CAST($3 AS BIGINT)
         OR (CAST($3 AS BIGINT) = -1 AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = CAST($4 AS BIGINT))))
     AND (+c.sort_at > $5 OR (+c.sort_at = $5 AND c.id > CAST($6 AS BIGINT)))
