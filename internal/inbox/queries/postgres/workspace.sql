@@ -32,8 +32,8 @@ LIMIT $7;
 
 -- WorkspaceList in due order (the default, and the "breaching soon" view),
 -- written as an index range like ListConversations so the walk stops at
--- the page: the query above sorts every match, 450 ms at a million
--- conversations. $8 is 'due'. "|| ''" keeps the status index out of
+-- the page: WorkspaceList sorts every match, 450 ms at a million
+-- conversations in the "breaching soon" view. $8 is 'due'. "|| ''" keeps the status index out of
 -- "breaching soon": read through it, both statuses' ranges were read whole
 -- and sorted (9.3 ms at a million conversations, 0.06 ms walking the sort
 -- index). Its filters are WorkspaceList's: change both together.

@@ -59,8 +59,8 @@ LIMIT $7;
 
 -- WorkspaceList in due order (the default, and the "breaching soon" view),
 -- written as an index range like ListConversations so the walk stops at
--- the page: the query above sorts every match, 450 ms at a million
--- conversations. $8 is 'due'.
+-- the page: WorkspaceList sorts every match, 450 ms at a million
+-- conversations in the "breaching soon" view. $8 is 'due'.
 -- Its filters are WorkspaceList's: change both together.
 -- name: WorkspaceListDue
 SELECT c.id, c.row_version
