@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hearken-org/hearken/internal/auth"
 )
@@ -15,7 +16,14 @@ func (s *Service) CannedTitles(ctx context.Context, convID int64, list []CannedR
 		return nil, err
 	}
 	out := make([]string, len(list))
-	if len(list) == 0 {
+	for i, cr := range list {
+		out[i] = cr.Title
+	}
+	// Most responses have no title per language: then the conversation and
+	// its person need not be read to choose one.
+	if !slices.ContainsFunc(list, func(cr CannedResponse) bool {
+		return slices.ContainsFunc(cr.Variants, func(v CannedVariant) bool { return v.Title != "" })
+	}) {
 		return out, nil
 	}
 	c, err := s.conversation(ctx, convID)
@@ -27,7 +35,6 @@ func (s *Service) CannedTitles(ctx context.Context, convID int64, list []CannedR
 		return nil, err
 	}
 	for i, cr := range list {
-		out[i] = cr.Title
 		if v := pickVariant(cr.Variants, langs...); v.Title != "" {
 			out[i] = v.Title
 		}
