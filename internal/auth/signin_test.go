@@ -216,16 +216,18 @@ func TestUnknownEmailCostsAHash(t *testing.T) {
 	ctx := context.Background()
 	mustCreate(t, s, auth.NewUser{Email: "known@example.org", Name: "K", Role: auth.RoleViewer, Password: "right password"})
 	_, _ = s.Authenticate(ctx, "warm@example.org", "x", "") // builds the dummy hash
+	// Best of five each, taken in turn, so a burst of load elsewhere on the
+	// machine (tests of other packages run at the same time) slows both.
 	timeIt := func(email string) time.Duration {
-		best := time.Hour
-		for range 3 {
-			start := time.Now()
-			_, _ = s.Authenticate(ctx, email, "wrong password", "")
-			best = min(best, time.Since(start))
-		}
-		return best
+		start := time.Now()
+		_, _ = s.Authenticate(ctx, email, "wrong password", "")
+		return time.Since(start)
 	}
-	known, unknown := timeIt("known@example.org"), timeIt("unknown@example.org")
+	known, unknown := time.Hour, time.Hour
+	for range 5 {
+		known = min(known, timeIt("known@example.org"))
+		unknown = min(unknown, timeIt("unknown@example.org"))
+	}
 	if unknown < known/2 {
 		t.Fatalf("unknown email %v, known %v: the missing hash is visible", unknown, known)
 	}
