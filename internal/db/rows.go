@@ -16,6 +16,16 @@ func QueryAll[T any](ctx context.Context, q *Queries, scan func(Scanner) (T, err
 		return nil, err
 	}
 	defer rows.Close()
+	out, err := ReadAll(rows, scan)
+	if err != nil {
+		return nil, err
+	}
+	return out, rows.Err()
+}
+
+// ReadAll scans every row with scan (a batched read's rows, say); no rows
+// give an empty, non-nil slice. The caller checks the rows' own error.
+func ReadAll[T any](rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
 	out := []T{}
 	for rows.Next() {
 		x, err := scan(rows)
@@ -24,7 +34,7 @@ func QueryAll[T any](ctx context.Context, q *Queries, scan func(Scanner) (T, err
 		}
 		out = append(out, x)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ScanInt64 reads a one-column integer row (an id).

@@ -144,18 +144,34 @@ func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDe
 		return ConversationDetail{}, err
 	}
 	var d ConversationDetail
-	// One connection, taken in turn (see ListConversations).
+	// One connection, taken in turn (see ListConversations), and the three
+	// reads in one round trip on PostgreSQL.
 	err := s.db.InReadConn(ctx, func(ctx context.Context) error {
-		c, err := s.conversation(ctx, id)
-		if err != nil {
+		found, attached := false, false
+		err := s.q.Batch(ctx,
+			db.BatchRead{Name: "GetConversation", Args: []any{id}, Read: func(r db.Rows) (err error) {
+				if found = r.Next(); found {
+					d.Conversation, err = scanFullConversation(r)
+				}
+				return err
+			}},
+			db.BatchRead{Name: "ConversationMessages", Args: []any{id}, Read: func(r db.Rows) (err error) {
+				d.Messages, attached, err = readMessages(r)
+				return err
+			}},
+			db.BatchRead{Name: "ListEvents", Args: []any{id}, Read: func(r db.Rows) (err error) {
+				d.Events, err = db.ReadAll(r, scanEvent)
+				return err
+			}})
+		switch {
+		case err != nil:
 			return err
+		case !found:
+			return apperr.NotFound("inbox.error.conversation_not_found")
+		case attached:
+			return s.attach(ctx, id, d.Messages)
 		}
-		d.Conversation = c
-		if d.Messages, err = s.messages(ctx, id); err != nil {
-			return err
-		}
-		d.Events, err = s.events(ctx, id)
-		return err
+		return nil
 	})
 	return d, err
 }

@@ -112,14 +112,20 @@ func scanConversation(r scanner, extra ...any) (Conversation, error) {
 // conversation reads one conversation, with the workspace's columns that
 // lists leave out.
 func (s *Service) conversation(ctx context.Context, id int64) (Conversation, error) {
+	c, err := scanFullConversation(s.q.QueryRow(ctx, "GetConversation", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.NotFound("inbox.error.conversation_not_found")
+	}
+	return c, err
+}
+
+// scanFullConversation reads a GetConversation row.
+func scanFullConversation(r scanner) (Conversation, error) {
 	var (
 		until  sql.NullTime
 		merged sql.NullInt64
 	)
-	c, err := scanConversation(s.q.QueryRow(ctx, "GetConversation", id), &until, &merged)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.NotFound("inbox.error.conversation_not_found")
-	}
+	c, err := scanConversation(r, &until, &merged)
 	c.SnoozedUntil, c.MergedIntoID = timePtr(until), merged.Int64
 	return c, err
 }
@@ -363,27 +369,34 @@ func scanAttachment(r scanner) (Attachment, error) {
 
 // messages reads a conversation's messages, oldest first, with attachments.
 func (s *Service) messages(ctx context.Context, convID int64) ([]Message, error) {
-	rows, err := s.q.Query(ctx, "ConversationMessages", convID)
-	if err != nil {
-		return nil, err
+	var (
+		out      []Message
+		attached bool
+	)
+	err := s.q.Batch(ctx, db.BatchRead{Name: "ConversationMessages", Args: []any{convID}, Read: func(r db.Rows) (err error) {
+		out, attached, err = readMessages(r)
+		return err
+	}})
+	if err != nil || !attached {
+		return out, err
 	}
-	out := []Message{}
-	attached := false
-	for rows.Next() {
+	return out, s.attach(ctx, convID, out)
+}
+
+// readMessages reads ConversationMessages rows and says whether any of the
+// messages has attachments (attach adds them).
+func readMessages(r db.Rows) (out []Message, attached bool, err error) {
+	out = []Message{}
+	for r.Next() {
 		var has bool
-		m, err := scanMessage(rows, &has)
+		m, err := scanMessage(r, &has)
 		if err != nil {
-			rows.Close()
-			return nil, err
+			return nil, false, err
 		}
 		out = append(out, m)
 		attached = attached || has
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || !attached {
-		return out, err
-	}
-	return out, s.attach(ctx, convID, out)
+	return out, attached, nil
 }
 
 // attach adds their attachments to a conversation's messages.

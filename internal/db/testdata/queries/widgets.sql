@@ -9,3 +9,12 @@ SELECT name FROM widgets WHERE active = $2 AND name = $1;
 
 -- name: DialectName
 SELECT 'common';
+
+-- name: ListWidgets
+SELECT id, name FROM widgets ORDER BY id;
+
+-- name: Broken
+SELECT id FROM no_such_table;
+
+-- name: TxTime
+SELECT CAST(transaction_timestamp() AS TEXT);

@@ -1,2 +1,5 @@
 -- name: DialectName
 SELECT 'sqlite';
+
+-- name: TxTime
+SELECT 'SQLite: one read transaction';
