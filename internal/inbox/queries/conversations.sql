@@ -17,10 +17,10 @@ UPDATE inbox_conversations SET subject = $2, person_id = $3, status = $4, priori
 WHERE id = $1;
 
 -- name: GetConversation
-SELECT id, mailbox_id, subject, person_id, channel, status, priority, team_id, assignee_user_id, reference,
-    language, tags, policy_id, follow_up_of_id, first_response_due_at, next_response_due_at, resolution_due_at,
+SELECT id, COALESCE(mailbox_id, 0), subject, COALESCE(person_id, 0), channel, status, priority, COALESCE(team_id, 0),
+    COALESCE(assignee_user_id, 0), reference, language, tags, COALESCE(policy_id, 0), COALESCE(follow_up_of_id, 0), first_response_due_at, next_response_due_at, resolution_due_at,
     first_responded_at, last_message_at, last_inbound_at, waiting_since, resolved_at, created_at, updated_at,
-    snoozed_until, merged_into_id
+    snoozed_until, COALESCE(merged_into_id, 0)
 FROM inbox_conversations WHERE id = $1;
 
 -- $1: allowed statuses as ",new,open,"; $2: assignee (>0 that user, -1 nobody,

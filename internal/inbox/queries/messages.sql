@@ -9,18 +9,20 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 RETURNING id;
 
 -- name: GetMessage
-SELECT m.id, m.conversation_id, m.mailbox_id, m.direction, m.channel, m.person_id, m.author_user_id, m.from_address,
-    m.from_name, m.to_addresses, m.cc_addresses, m.reply_to, m.subject, m.text_body, m.html_sanitized, m.message_id,
-    m.in_reply_to, m.refs, m.headers, m.auto_kind, m.language, m.raw_blob, m.raw_size, m.sent_at, m.created_at,
-    o.status, o.attempts, o.last_error, o.next_attempt_at, o.sent_at, u.name
+SELECT m.id, m.conversation_id, COALESCE(m.mailbox_id, 0), m.direction, m.channel, COALESCE(m.person_id, 0),
+    COALESCE(m.author_user_id, 0), m.from_address, m.from_name, m.to_addresses, m.cc_addresses, m.reply_to, m.subject,
+    m.text_body, m.html_sanitized, COALESCE(m.message_id, ''), m.in_reply_to, m.refs, m.headers, m.auto_kind, m.language,
+    COALESCE(m.raw_blob, ''), m.raw_size, m.sent_at, m.created_at,
+    COALESCE(o.status, ''), COALESCE(o.attempts, 0), COALESCE(o.last_error, ''), o.next_attempt_at, o.sent_at, COALESCE(u.name, '')
 FROM inbox_messages m LEFT JOIN inbox_outbox o ON o.message_id = m.id LEFT JOIN users u ON u.id = m.author_user_id
 WHERE m.id = $1;
 
 -- name: ConversationMessages
-SELECT m.id, m.conversation_id, m.mailbox_id, m.direction, m.channel, m.person_id, m.author_user_id, m.from_address,
-    m.from_name, m.to_addresses, m.cc_addresses, m.reply_to, m.subject, m.text_body, m.html_sanitized, m.message_id,
-    m.in_reply_to, m.refs, m.headers, m.auto_kind, m.language, m.raw_blob, m.raw_size, m.sent_at, m.created_at,
-    o.status, o.attempts, o.last_error, o.next_attempt_at, o.sent_at, u.name,
+SELECT m.id, m.conversation_id, COALESCE(m.mailbox_id, 0), m.direction, m.channel, COALESCE(m.person_id, 0),
+    COALESCE(m.author_user_id, 0), m.from_address, m.from_name, m.to_addresses, m.cc_addresses, m.reply_to, m.subject,
+    m.text_body, m.html_sanitized, COALESCE(m.message_id, ''), m.in_reply_to, m.refs, m.headers, m.auto_kind, m.language,
+    COALESCE(m.raw_blob, ''), m.raw_size, m.sent_at, m.created_at,
+    COALESCE(o.status, ''), COALESCE(o.attempts, 0), COALESCE(o.last_error, ''), o.next_attempt_at, o.sent_at, COALESCE(u.name, ''),
     EXISTS (SELECT 1 FROM inbox_attachments a WHERE a.message_id = m.id)
 FROM inbox_messages m LEFT JOIN inbox_outbox o ON o.message_id = m.id LEFT JOIN users u ON u.id = m.author_user_id
 WHERE m.conversation_id = $1

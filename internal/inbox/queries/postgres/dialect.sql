@@ -56,8 +56,8 @@ LIMIT $7;
 -- Conversations with their sort key and row version, for the conversation
 -- cache; $1: a JSON array of ids.
 -- name: ConversationsByID
-SELECT id, mailbox_id, subject, person_id, channel, status, priority, team_id, assignee_user_id, reference,
-    language, tags, policy_id, follow_up_of_id, first_response_due_at, next_response_due_at, resolution_due_at,
+SELECT id, COALESCE(mailbox_id, 0), subject, COALESCE(person_id, 0), channel, status, priority, COALESCE(team_id, 0),
+    COALESCE(assignee_user_id, 0), reference, language, tags, COALESCE(policy_id, 0), COALESCE(follow_up_of_id, 0), first_response_due_at, next_response_due_at, resolution_due_at,
     first_responded_at, last_message_at, last_inbound_at, waiting_since, resolved_at, created_at, updated_at,
     sort_at, row_version
 FROM inbox_conversations WHERE id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON)));
