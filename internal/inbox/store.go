@@ -227,7 +227,9 @@ type newMessage struct {
 	opens bool
 }
 
-func (s *Service) insertMessage(ctx context.Context, m *newMessage) error {
+// emptyNotNil gives the lists and the map that hold nothing an empty value
+// instead of nil, as they are stored and as the API answers.
+func (m *Message) emptyNotNil() {
 	if m.To == nil {
 		m.To = []Address{}
 	}
@@ -240,6 +242,10 @@ func (s *Service) insertMessage(ctx context.Context, m *newMessage) error {
 	if m.Headers == nil {
 		m.Headers = map[string]string{}
 	}
+}
+
+func (s *Service) insertMessage(ctx context.Context, m *newMessage) error {
+	m.emptyNotNil()
 	if m.AutoKind == "" {
 		m.AutoKind = "none"
 	}
@@ -362,18 +368,7 @@ func (t *messageScan) scan(r scanner) (Message, error) {
 	m := t.m
 	m.Direction, m.Channel = Direction(t.direction), Channel(t.channel)
 	m.SentAt, m.CreatedAt = timePtr(t.sent), m.CreatedAt.UTC()
-	if m.To == nil {
-		m.To = []Address{}
-	}
-	if m.Cc == nil {
-		m.Cc = []Address{}
-	}
-	if m.References == nil {
-		m.References = []string{}
-	}
-	if m.Headers == nil {
-		m.Headers = map[string]string{}
-	}
+	m.emptyNotNil()
 	m.Attachments = []Attachment{}
 	if t.oStatus != "" {
 		m.Outbox = &OutboxState{Status: t.oStatus, Attempts: t.oAttempts, LastError: t.oErr,
