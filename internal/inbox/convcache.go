@@ -112,12 +112,16 @@ func (s *Service) conversationsAt(ctx context.Context, refs []convRef) ([]Conver
 			sortAt  time.Time
 			version int64
 		}
-		rows, err := db.QueryAll(ctx, s.q, func(r db.Scanner) (row, error) {
-			var x row
-			var err error
-			x.c, err = scanConversation(r, &x.sortAt, &x.version)
-			return x, err
-		}, "ConversationsByID", string(ids))
+		var rows []row
+		err = s.q.Batch(ctx, db.BatchRead{Name: "ConversationsByID", Args: []any{string(ids)}, Read: func(r db.Rows) (err error) {
+			rows, err = db.ReadAll(r, func(r db.Scanner) (row, error) {
+				var x row
+				var err error
+				x.c, err = scanConversation(r, &x.sortAt, &x.version)
+				return x, err
+			})
+			return err
+		}})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -59,7 +59,11 @@ func (s *Service) personRoleKeys(ctx context.Context, personID int64) ([]string,
 // another page, whose cursor is the last kept row's key and ID. key gives a
 // row's cursor time from the conversation and its sort key.
 func (s *Service) conversationPage(ctx context.Context, limit int, key func(c *Conversation, sortAt time.Time) time.Time, query string, args ...any) (Page[Conversation], error) {
-	refs, err := db.QueryAll(ctx, s.q, scanConvRef, query, args...)
+	var refs []convRef
+	err := s.q.Batch(ctx, db.BatchRead{Name: query, Args: args, Read: func(r db.Rows) (err error) {
+		refs, err = db.ReadAll(r, scanConvRef)
+		return err
+	}})
 	if err != nil {
 		return Page[Conversation]{}, err
 	}
