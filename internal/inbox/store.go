@@ -395,22 +395,6 @@ func scanAttachment(r scanner) (Attachment, error) {
 	return a, err
 }
 
-// messages reads a conversation's messages, oldest first, with attachments.
-func (s *Service) messages(ctx context.Context, convID int64) ([]Message, error) {
-	var (
-		out      []Message
-		attached bool
-	)
-	err := s.q.Batch(ctx, db.BatchRead{Name: "ConversationMessages", Args: []any{convID}, Read: func(r db.Rows) (err error) {
-		out, attached, err = readMessages(r)
-		return err
-	}})
-	if err != nil || !attached {
-		return out, err
-	}
-	return out, s.attach(ctx, convID, out)
-}
-
 // readMessages reads ConversationMessages rows and says whether any of the
 // messages has attachments (attach adds them).
 func readMessages(r db.Rows) (out []Message, attached bool, err error) {
