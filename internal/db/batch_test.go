@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearken-org/hearken/internal/db"
 	"github.com/hearken-org/hearken/internal/db/dbtest"
@@ -146,6 +147,27 @@ func TestBatch(t *testing.T) {
 			}
 			if err := d.InReadConn(ctx, func(ctx context.Context) error { _, err := run(ctx); return err }); err != nil {
 				t.Errorf("after a failed batch: %v", err)
+			}
+		}
+
+		// A batch whose context ends mid-read (PostgreSQL: pgx closes the
+		// connection) fails, and the pool, one place in the gate, gives the
+		// next page a working connection.
+		if d.Dialect == db.Postgres {
+			short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			err := d.InReadConn(short, func(ctx context.Context) error {
+				return q.Batch(ctx,
+					db.BatchRead{Name: "Slow", Read: func(db.Rows) error { return nil }},
+					db.BatchRead{Name: "ListWidgets", Read: func(db.Rows) error { return nil }})
+			})
+			cancel()
+			if err == nil {
+				t.Error("a batch past its deadline succeeded")
+			}
+			for range 3 {
+				if err := d.InReadConn(ctx, func(ctx context.Context) error { _, err := run(ctx); return err }); err != nil {
+					t.Errorf("after a cancelled batch: %v", err)
+				}
 			}
 		}
 	})

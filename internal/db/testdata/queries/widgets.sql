@@ -18,3 +18,6 @@ SELECT id FROM no_such_table;
 
 -- name: TxTime
 SELECT CAST(transaction_timestamp() AS TEXT);
+
+-- name: Slow
+SELECT 1;

@@ -1,0 +1,2 @@
+-- name: Slow
+SELECT 1 FROM pg_sleep(0.5);
