@@ -20,10 +20,7 @@ import (
 func TestBatch(t *testing.T) {
 	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		q, err := db.LoadQueries(d, testFS, "testdata/queries")
-		if err != nil {
-			t.Fatal(err)
-		}
+		q := testQueries(t, d)
 		var ids []int64
 		for _, name := range []string{"ein", "zwei", "ایران", "三"} {
 			var id int64
@@ -95,7 +92,7 @@ func TestBatch(t *testing.T) {
 			}
 		}
 		var pinned got
-		if err := d.InReadConn(ctx, func(ctx context.Context) error {
+		if err := d.InReadConn(ctx, func(ctx context.Context) (err error) {
 			pinned, err = run(ctx)
 			return err
 		}); err != nil {

@@ -19,13 +19,20 @@ var testFS embed.FS
 
 var modules = []db.Module{{Name: "widgets", FS: testFS, Dir: "testdata/migrations"}}
 
+// testQueries loads the test queries for d's dialect.
+func testQueries(t *testing.T, d *db.DB) *db.Queries {
+	t.Helper()
+	q, err := db.LoadQueries(d, testFS, "testdata/queries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
 func TestStoreBasics(t *testing.T) {
 	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		q, err := db.LoadQueries(d, testFS, "testdata/queries")
-		if err != nil {
-			t.Fatal(err)
-		}
+		q := testQueries(t, d)
 		now := db.Now()
 		var id int64
 		if err := q.QueryRowW(ctx, "InsertWidget", "ünïcödé 名前", now, true).Scan(&id); err != nil {
@@ -58,7 +65,7 @@ func TestStoreBasics(t *testing.T) {
 		// A failed transaction leaves nothing behind; AfterCommit hooks do not run.
 		ran := false
 		boom := errors.New("boom")
-		err = d.InTx(ctx, func(ctx context.Context) error {
+		err := d.InTx(ctx, func(ctx context.Context) error {
 			db.AfterCommit(ctx, func() { ran = true })
 			if _, err := q.Exec(ctx, "InsertWidget", "rolled back", now, false); err != nil {
 				return err

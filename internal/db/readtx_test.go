@@ -18,10 +18,7 @@ import (
 func TestInReadTx(t *testing.T) {
 	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		q, err := db.LoadQueries(d, testFS, "testdata/queries")
-		if err != nil {
-			t.Fatal(err)
-		}
+		q := testQueries(t, d)
 		var first int64
 		if err := q.QueryRowW(ctx, "InsertWidget", "one", db.Now(), true).Scan(&first); err != nil {
 			t.Fatal(err)
@@ -34,7 +31,7 @@ func TestInReadTx(t *testing.T) {
 			return n
 		}
 		var second int64
-		err = d.InReadTx(ctx, func(ctx context.Context) error {
+		err := d.InReadTx(ctx, func(ctx context.Context) error {
 			if db.ReadTxFrom(ctx) == nil {
 				t.Fatal("no read transaction in the context")
 			}
@@ -133,10 +130,7 @@ func TestReadGateOrder(t *testing.T) {
 func TestInReadConn(t *testing.T) {
 	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		q, err := db.LoadQueries(d, testFS, "testdata/queries")
-		if err != nil {
-			t.Fatal(err)
-		}
+		q := testQueries(t, d)
 		var id int64
 		if err := q.QueryRowW(ctx, "InsertWidget", "one", db.Now(), true).Scan(&id); err != nil {
 			t.Fatal(err)
