@@ -169,9 +169,11 @@ func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDe
 		case !found:
 			return apperr.NotFound("inbox.error.conversation_not_found")
 		case attached:
-			return s.attach(ctx, id, d.Messages)
+			if err := s.attach(ctx, id, d.Messages); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.fillAuthorNames(ctx, d.Messages)
 	})
 	return d, err
 }

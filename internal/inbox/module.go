@@ -126,6 +126,8 @@ type Service struct {
 	changeHooks []changeHook
 	// convs keeps decoded conversations for lists (convcache.go).
 	convs convCache
+	// staff gives messages their authors' names (staffnames.go).
+	staff staffNames
 }
 
 // New returns the inbox service on d and registers its job workers on

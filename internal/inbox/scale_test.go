@@ -211,8 +211,9 @@ func scaleBatchInsert(ctx context.Context, d *db.DB, from, to, total int, nextMs
 	const (
 		convColumns = "id, mailbox_id, subject, person_id, channel, status, priority, assignee_user_id, reference, language, tags, " +
 			"first_response_due_at, first_responded_at, last_message_at, last_inbound_at, sort_at, created_at, updated_at"
-		msgColumns    = "id, conversation_id, mailbox_id, direction, channel, person_id, author_user_id, from_address, from_name, subject, text_body, message_id, dedupe_key, language, created_at"
-		msgCols       = 15
+		msgColumns = "id, conversation_id, mailbox_id, direction, channel, person_id, author_user_id, from_address, from_name, subject, text_body, message_id, dedupe_key, language, created_at, " +
+			"sent_at, delivery_status, delivery_attempts, delivered_at"
+		msgCols       = 19
 		searchColumns = "rowid, body"
 		outboxColumns = "message_id, status, attempts, sent_at, created_at, updated_at"
 		outboxCols    = 6
@@ -294,14 +295,19 @@ func scaleBatchInsert(ctx context.Context, d *db.DB, from, to, total int, nextMs
 			*nextMsg++
 			at := created.Add(time.Duration(k) * time.Hour)
 			dir, from, name, author := "in", fmt.Sprintf("p%d@example.net", person), fmt.Sprintf("Person %d", person), any(nil)
+			// A reply's delivery as the outbox mirrors it onto the message
+			// (migration 00010; the trigger then finds nothing to change).
+			sent, delivery, attempts, delivered := any(nil), "", 0, any(nil)
 			if k%2 == 1 {
 				dir, from, name, author = "out", "help@example.org", "Help", assignee
+				sent, delivery, attempts, delivered = at.Add(time.Second), "sent", 1, at.Add(time.Second)
 				outbox = append(outbox, *nextMsg, "sent", 1, at.Add(time.Second), at, at.Add(time.Second))
 				events = append(events, i, EventSent, nil, fmt.Sprintf(`{"message_id":%d}`, *nextMsg), at.Add(time.Second))
 			}
 			text := sentence(20 + rnd.IntN(40))
 			id := fmt.Sprintf("s%d.%d@example.net", i, k)
-			msgs = append(msgs, *nextMsg, i, mailbox, dir, "email", person, author, from, name, subject, text, id, id, lang, at)
+			msgs = append(msgs, *nextMsg, i, mailbox, dir, "email", person, author, from, name, subject, text, id, id, lang, at,
+				sent, delivery, attempts, delivered)
 			search = append(search, *nextMsg, textsearch.IndexText(subject, name, from, text))
 			// Small statements: modernc binds a numbered parameter by a linear
 			// name lookup, so a statement's cost grows with the square of its

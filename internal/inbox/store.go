@@ -252,7 +252,8 @@ func (s *Service) insertMessage(ctx context.Context, m *newMessage) error {
 	err := s.q.QueryRowW(ctx, "InsertMessage", m.ConversationID, nullInt(m.MailboxID), string(m.Direction), string(m.Channel),
 		nullInt(m.PersonID), nullInt(m.AuthorUserID), m.From.Email, m.From.Name, mustJSON(m.To), mustJSON(m.Cc), m.ReplyTo,
 		m.Subject, m.Text, m.HTML, nullStr(m.MessageID), nullStr(m.dedupeKey), m.InReplyTo, mustJSON(m.References),
-		mustJSON(m.Headers), m.AutoKind, m.Language, nullStr(m.RawBlob), m.RawSize, nullTime(m.SentAt), m.CreatedAt).Scan(&m.ID)
+		mustJSON(m.Headers), m.AutoKind, m.Language, nullStr(m.RawBlob), m.RawSize, nullTime(m.SentAt), m.CreatedAt,
+		len(m.Attachments)).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
@@ -330,26 +331,22 @@ type messageScan struct {
 	sent, oNext, oSent    sql.NullTime
 	oStatus, oErr         string
 	oAttempts             int
-	hasAttachments        bool
+	attachments           int
 	dest                  []any
 }
 
-// newMessageScan prepares the targets; withAttachments: the query's last
-// column says whether the message has attachments (ConversationMessages).
-func newMessageScan(withAttachments bool) *messageScan {
+// newMessageScan prepares the targets.
+func newMessageScan() *messageScan {
 	t := &messageScan{}
 	m := &t.m
-	t.dest = append(make([]any, 0, 32), &m.ID, &m.ConversationID, &m.MailboxID, &t.direction, &t.channel, &m.PersonID, &m.AuthorUserID,
+	t.dest = []any{&m.ID, &m.ConversationID, &m.MailboxID, &t.direction, &t.channel, &m.PersonID, &m.AuthorUserID,
 		&m.From.Email, &m.From.Name, &t.to, &t.cc, &m.ReplyTo, &m.Subject, &m.Text, &m.HTML, &m.MessageID, &m.InReplyTo,
 		&t.refs, &t.headers, &m.AutoKind, &m.Language, &m.RawBlob, &m.RawSize, &t.sent, &m.CreatedAt,
-		&t.oStatus, &t.oAttempts, &t.oErr, &t.oNext, &t.oSent, &m.AuthorName)
-	if withAttachments {
-		t.dest = append(t.dest, &t.hasAttachments)
-	}
+		&t.oStatus, &t.oAttempts, &t.oErr, &t.oNext, &t.oSent, &t.attachments}
 	return t
 }
 
-// scan reads one row.
+// scan reads one row. AuthorName is left to fillAuthorNames.
 func (t *messageScan) scan(r scanner) (Message, error) {
 	t.m = Message{}
 	if err := r.Scan(t.dest...); err != nil {
@@ -378,11 +375,16 @@ func (t *messageScan) scan(r scanner) (Message, error) {
 }
 
 func (s *Service) message(ctx context.Context, id int64) (Message, error) {
-	m, err := newMessageScan(false).scan(s.q.QueryRow(ctx, "GetMessage", id))
+	m, err := newMessageScan().scan(s.q.QueryRow(ctx, "GetMessage", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, apperr.NotFound("inbox.error.message_not_found")
 	}
-	return m, err
+	if err != nil {
+		return m, err
+	}
+	one := []Message{m}
+	err = s.fillAuthorNames(ctx, one)
+	return one[0], err
 }
 
 func scanAttachment(r scanner) (Attachment, error) {
@@ -399,14 +401,14 @@ func scanAttachment(r scanner) (Attachment, error) {
 // messages has attachments (attach adds them).
 func readMessages(r db.Rows) (out []Message, attached bool, err error) {
 	out = []Message{}
-	t := newMessageScan(true)
+	t := newMessageScan()
 	for r.Next() {
 		m, err := t.scan(r)
 		if err != nil {
 			return nil, false, err
 		}
 		out = append(out, m)
-		attached = attached || t.hasAttachments
+		attached = attached || t.attachments > 0
 	}
 	return out, attached, nil
 }
