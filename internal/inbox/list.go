@@ -216,16 +216,21 @@ func (s *Service) RawMessage(ctx context.Context, messageID int64) ([]byte, erro
 // tries the words as typed first and keeps that when it fills more than a
 // page (its cursor then continues with whole words); otherwise, or when the
 // words as typed are the prefix query already, the prefix search answers.
+// On PostgreSQL one walk of the newest messages finds both forms' candidates
+// (typedCandidates).
 func (s *Service) searchConversations(ctx context.Context, q string, pq textsearch.Query, cursor string, cur listCursor,
 	limit int, args []any) (Page[Conversation], error) {
 	render := engineSyntax[s.db.Dialect]
 	key := func(_ *Conversation, sortAt time.Time) time.Time { return sortAt }
+	page := func(arg string) (Page[Conversation], error) {
+		return s.conversationPage(ctx, limit, key, "SearchConversations", append(args[:len(args):len(args)], arg)...)
+	}
 	search := func(match string) (Page[Conversation], error) {
 		arg, err := s.searchArg(ctx, match)
 		if err != nil {
 			return Page[Conversation]{}, err
 		}
-		return s.conversationPage(ctx, limit, key, "SearchConversations", append(args[:len(args):len(args)], arg)...)
+		return page(arg)
 	}
 	byPrefix := func() (Page[Conversation], error) {
 		epq, err := s.expandPrefixes(ctx, pq)
@@ -238,19 +243,69 @@ func (s *Service) searchConversations(ctx context.Context, q string, pq textsear
 	if whole == render(pq) || (cursor != "" && !cur.Whole) {
 		return byPrefix()
 	}
-	page, err := search(whole)
-	if err != nil || (cursor == "" && page.Next == "") {
+	wholePage := func() (Page[Conversation], error) { return search(whole) }
+	if cursor == "" && s.db.Dialect == db.Postgres {
+		prefixArg, wholeArg, err := s.typedCandidates(ctx, render(pq), whole)
 		if err != nil {
-			return page, err
+			return Page[Conversation]{}, err
+		}
+		wholePage = func() (Page[Conversation], error) { return page(wholeArg) }
+		byPrefix = func() (Page[Conversation], error) { return page(prefixArg) }
+	}
+	p, err := wholePage()
+	if err != nil || (cursor == "" && p.Next == "") {
+		if err != nil {
+			return p, err
 		}
 		return byPrefix()
 	}
-	if page.Next != "" {
-		next, _ := decodeCursor(page.Next)
+	if p.Next != "" {
+		next, _ := decodeCursor(p.Next)
 		next.Whole = true
-		page.Next = encodeCursor(next)
+		p.Next = encodeCursor(next)
 	}
-	return page, nil
+	return p, nil
+}
+
+// typedCandidates returns, as SearchConversations takes them, PostgreSQL's
+// candidate messages for a first page: those of the prefix query and, among
+// them, those that match the words as typed.
+func (s *Service) typedCandidates(ctx context.Context, prefix, whole string) (prefixArg, wholeArg string, err error) {
+	all, typed, err := s.candidates(ctx, prefix, whole)
+	if err != nil {
+		return "", "", err
+	}
+	return jsonIDs(all), jsonIDs(typed), nil
+}
+
+// candidates runs SearchCandidates: the messages matching match, and those
+// of them that also match typed ("" for none).
+func (s *Service) candidates(ctx context.Context, match, typed string) (all, alsoTyped []int64, err error) {
+	all, alsoTyped = []int64{}, []int64{}
+	err = s.q.Batch(ctx, db.BatchRead{Name: "SearchCandidates", Args: []any{match, searchRecentWindow, typed},
+		Read: func(r db.Rows) error {
+			for r.Next() {
+				var (
+					id int64
+					ok bool
+				)
+				if err := r.Scan(&id, &ok); err != nil {
+					return err
+				}
+				all = append(all, id)
+				if ok {
+					alsoTyped = append(alsoTyped, id)
+				}
+			}
+			return nil
+		}})
+	return all, alsoTyped, err
+}
+
+// jsonIDs is ids as the JSON array the PostgreSQL queries take.
+func jsonIDs(ids []int64) string {
+	b, _ := json.Marshal(ids) // a slice of numbers always encodes
+	return string(b)
 }
 
 // searchArg is what the search queries take for a rendered query: SQLite's
@@ -260,15 +315,11 @@ func (s *Service) searchArg(ctx context.Context, match string) (string, error) {
 	if s.db.Dialect != db.Postgres {
 		return match, nil
 	}
-	ids, err := s.ids(ctx, "SearchCandidates", match, searchRecentWindow)
+	ids, _, err := s.candidates(ctx, match, "")
 	if err != nil {
 		return "", err
 	}
-	if ids == nil {
-		ids = []int64{}
-	}
-	b, err := json.Marshal(ids)
-	return string(b), err
+	return jsonIDs(ids), nil
 }
 
 // searchRecentWindow is how many of the newest messages PostgreSQL's search

@@ -21,16 +21,20 @@ ON CONFLICT (message_id) DO UPDATE SET body = excluded.body;
 -- ids down (a common word fills the 2,000 at once; CASE keeps the GIN index,
 -- which would read every match first, out of it); only when they are fewer,
 -- the older ones through the GIN index ("+ 0": not a walk, which for a rare
--- or absent word would read every row).
+-- or absent word would read every row). Each says whether it also matches
+-- $3 ('' for none): a first page's words as typed, which a match of $1, the
+-- same words with the last one a prefix, includes (typedCandidates: two
+-- walks, one per form, had been most of a three-letter search's time).
 -- name: SearchCandidates
 WITH recent AS MATERIALIZED (
-    SELECT message_id FROM inbox_message_search
+    SELECT message_id, CASE WHEN $3 = '' THEN FALSE ELSE tsv @@ to_tsquery('simple', $3) END AS typed
+    FROM inbox_message_search
     WHERE CASE WHEN tsv @@ to_tsquery('simple', $1) THEN TRUE END
         AND message_id > (SELECT coalesce(max(message_id), 0) - CAST($2 AS BIGINT) FROM inbox_message_search)
     ORDER BY message_id DESC LIMIT 2000)
-SELECT message_id FROM recent
+SELECT message_id, typed FROM recent
 UNION ALL
-(SELECT message_id FROM inbox_message_search
+(SELECT message_id, CASE WHEN $3 = '' THEN FALSE ELSE tsv @@ to_tsquery('simple', $3) END FROM inbox_message_search
     WHERE tsv @@ to_tsquery('simple', $1)
         AND message_id <= (SELECT coalesce(max(message_id), 0) - CAST($2 AS BIGINT) FROM inbox_message_search)
         AND (SELECT count(*) FROM recent) < 2000
