@@ -244,7 +244,9 @@ func (s *Service) searchConversations(ctx context.Context, q string, pq textsear
 		return byPrefix()
 	}
 	wholePage := func() (Page[Conversation], error) { return search(whole) }
-	if cursor == "" && s.db.Dialect == db.Postgres {
+	if s.db.Dialect == db.Postgres {
+		// Every page of a typed search from the same candidates: the next
+		// page of whole words continues where the first left off.
 		prefixArg, wholeArg, err := s.typedCandidates(ctx, render(pq), whole)
 		if err != nil {
 			return Page[Conversation]{}, err
@@ -268,8 +270,8 @@ func (s *Service) searchConversations(ctx context.Context, q string, pq textsear
 }
 
 // typedCandidates returns, as SearchConversations takes them, PostgreSQL's
-// candidate messages for a first page: those of the prefix query and, among
-// them, those that match the words as typed.
+// candidate messages for a typed search: those of the prefix query and,
+// among them, those that match the words as typed.
 func (s *Service) typedCandidates(ctx context.Context, prefix, whole string) (prefixArg, wholeArg string, err error) {
 	all, typed, err := s.candidates(ctx, prefix, whole)
 	if err != nil {
