@@ -283,24 +283,26 @@ func (s *Service) typedCandidates(ctx context.Context, prefix, whole string) (pr
 // candidates runs SearchCandidates: the messages matching match, and those
 // of them that also match typed ("" for none).
 func (s *Service) candidates(ctx context.Context, match, typed string) (all, alsoTyped []int64, err error) {
-	all, alsoTyped = []int64{}, []int64{}
+	type candidate struct {
+		id    int64
+		typed bool
+	}
+	var found []candidate
 	err = s.q.Batch(ctx, db.BatchRead{Name: "SearchCandidates", Args: []any{match, searchRecentWindow, typed},
-		Read: func(r db.Rows) error {
-			for r.Next() {
-				var (
-					id int64
-					ok bool
-				)
-				if err := r.Scan(&id, &ok); err != nil {
-					return err
-				}
-				all = append(all, id)
-				if ok {
-					alsoTyped = append(alsoTyped, id)
-				}
-			}
-			return nil
+		Read: func(r db.Rows) (err error) {
+			found, err = db.ReadAll(r, func(r db.Scanner) (c candidate, err error) {
+				err = r.Scan(&c.id, &c.typed)
+				return c, err
+			})
+			return err
 		}})
+	all, alsoTyped = make([]int64, 0, len(found)), []int64{}
+	for _, c := range found {
+		all = append(all, c.id)
+		if c.typed {
+			alsoTyped = append(alsoTyped, c.id)
+		}
+	}
 	return all, alsoTyped, err
 }
 
