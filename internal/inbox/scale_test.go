@@ -240,6 +240,30 @@ func scaleBatchInsert(ctx context.Context, d *db.DB, from, to, total int, nextMs
 		}
 		return nil
 	}
+	// A live inbox stores each message when it arrives, so a conversation's
+	// messages lie among everyone else's written in the same hours, each on
+	// its own page. The batch's messages and events are therefore written in
+	// time order across its conversations, not one conversation after
+	// another (which would put a thread on one or two pages and flatter
+	// every read of it).
+	type msgRow struct {
+		conv, person, k int
+		at              time.Time
+		lang, subject   string
+		assignee        any
+		dir, from, name string
+		text            string
+	}
+	type eventRow struct {
+		conv  int
+		kind  string
+		actor any
+		data  string
+		sent  int // for a sent event: index of its message in the batch, +1
+		at    time.Time
+	}
+	var mrows []msgRow
+	var erows []eventRow
 	for i := from + 1; i <= to; i++ {
 		lang := scaleLangs[rnd.IntN(len(scaleLangs))]
 		words := scaleWords[lang]
@@ -287,41 +311,72 @@ func scaleBatchInsert(ctx context.Context, d *db.DB, from, to, total int, nextMs
 			due, responded, last, last, c.sortAt(), created, created)
 		// The activity a view shows: created, assigned, each reply sent,
 		// and the status a finished conversation ended in.
-		events = append(events, i, EventCreated, nil, `{"channel":"email","policy":"Default"}`, created)
+		erows = append(erows, eventRow{conv: i, kind: EventCreated, data: `{"channel":"email","policy":"Default"}`, at: created})
 		if assignee != nil {
-			events = append(events, i, EventAssigned, nil, fmt.Sprintf(`{"from":0,"to":%d,"by":%q}`, assignee, AssignRoundRobin), created.Add(time.Minute))
+			erows = append(erows, eventRow{conv: i, kind: EventAssigned, data: fmt.Sprintf(`{"from":0,"to":%d,"by":%q}`, assignee, AssignRoundRobin), at: created.Add(time.Minute)})
 		}
 		for k := range nmsg {
-			*nextMsg++
-			at := created.Add(time.Duration(k) * time.Hour)
-			dir, from, name, author := "in", fmt.Sprintf("p%d@example.net", person), fmt.Sprintf("Person %d", person), any(nil)
-			// A reply's delivery as the outbox mirrors it onto the message
-			// (migration 00010; the trigger then finds nothing to change).
-			sent, delivery, attempts, delivered := any(nil), "", 0, any(nil)
+			m := msgRow{conv: i, person: int(person), k: k, at: created.Add(time.Duration(k) * time.Hour), lang: lang, subject: subject,
+				dir: "in", from: fmt.Sprintf("p%d@example.net", person), name: fmt.Sprintf("Person %d", person), text: sentence(20 + rnd.IntN(40))}
 			if k%2 == 1 {
-				dir, from, name, author = "out", "help@example.org", "Help", assignee
-				sent, delivery, attempts, delivered = at.Add(time.Second), "sent", 1, at.Add(time.Second)
-				outbox = append(outbox, *nextMsg, "sent", 1, at.Add(time.Second), at, at.Add(time.Second))
-				events = append(events, i, EventSent, nil, fmt.Sprintf(`{"message_id":%d}`, *nextMsg), at.Add(time.Second))
+				m.dir, m.from, m.name, m.assignee = "out", "help@example.org", "Help", assignee
+				erows = append(erows, eventRow{conv: i, kind: EventSent, sent: len(mrows) + 1, at: m.at.Add(time.Second)})
 			}
-			text := sentence(20 + rnd.IntN(40))
-			id := fmt.Sprintf("s%d.%d@example.net", i, k)
-			msgs = append(msgs, *nextMsg, i, mailbox, dir, "email", person, author, from, name, subject, text, id, id, lang, at,
-				sent, delivery, attempts, delivered)
-			search = append(search, *nextMsg, textsearch.IndexText(subject, name, from, text))
-			// Small statements: modernc binds a numbered parameter by a linear
-			// name lookup, so a statement's cost grows with the square of its
-			// parameters.
-			if len(msgs) >= msgCols*16 || len(events) >= eventCols*32 {
-				if err := flushAll(); err != nil {
-					return err
-				}
-			}
+			mrows = append(mrows, m)
 		}
 		if status == StatusResolved || status == StatusClosed {
-			events = append(events, i, EventStatus, assignee, fmt.Sprintf(`{"from":"open","to":%q}`, status), last)
+			erows = append(erows, eventRow{conv: i, kind: EventStatus, actor: assignee, data: fmt.Sprintf(`{"from":"open","to":%q}`, status), at: last})
 		}
 		if len(convs) >= (convCols+1)*16 {
+			if err := flushAll(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flushAll(); err != nil {
+		return err
+	}
+	order := make([]int, len(mrows))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return mrows[a].at.Compare(mrows[b].at) })
+	ids := make([]int64, len(mrows))
+	for _, k := range order {
+		m := mrows[k]
+		*nextMsg++
+		ids[k] = *nextMsg
+		// A reply's delivery as the outbox mirrors it onto the message
+		// (migration 00010; the trigger then finds nothing to change).
+		sent, delivery, attempts, delivered := any(nil), "", 0, any(nil)
+		if m.dir == "out" {
+			sent, delivery, attempts, delivered = m.at.Add(time.Second), "sent", 1, m.at.Add(time.Second)
+			outbox = append(outbox, *nextMsg, "sent", 1, m.at.Add(time.Second), m.at, m.at.Add(time.Second))
+		}
+		id := fmt.Sprintf("s%d.%d@example.net", m.conv, m.k)
+		msgs = append(msgs, *nextMsg, m.conv, mailbox, m.dir, "email", m.person, m.assignee, m.from, m.name, m.subject, m.text, id, id, m.lang, m.at,
+			sent, delivery, attempts, delivered)
+		search = append(search, *nextMsg, textsearch.IndexText(m.subject, m.name, m.from, m.text))
+		// Small statements: modernc binds a numbered parameter by a linear
+		// name lookup, so a statement's cost grows with the square of its
+		// parameters.
+		if len(msgs) >= msgCols*16 {
+			if err := flushAll(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flushAll(); err != nil {
+		return err
+	}
+	slices.SortStableFunc(erows, func(a, b eventRow) int { return a.at.Compare(b.at) })
+	for _, e := range erows {
+		data := e.data
+		if e.sent > 0 {
+			data = fmt.Sprintf(`{"message_id":%d}`, ids[e.sent-1])
+		}
+		events = append(events, e.conv, e.kind, e.actor, data, e.at)
+		if len(events) >= eventCols*32 {
 			if err := flushAll(); err != nil {
 				return err
 			}
