@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -84,7 +85,7 @@ func (d *DB) runGroup(batch []*groupReq) {
 			if r.err = r.ctx.Err(); r.err != nil {
 				continue
 			}
-			hooks, deferred := len(tx.afterHook), len(tx.deferred)
+			hooks, deferred, batched := len(tx.afterHook), len(tx.deferred), tx.batchLens()
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT hk_group"); err != nil {
 				return err
 			}
@@ -99,6 +100,7 @@ func (d *DB) runGroup(batch []*groupReq) {
 				r.err = fmt.Errorf("panic: %v", r.pnc)
 			}
 			tx.afterHook, tx.deferred = tx.afterHook[:hooks], tx.deferred[:deferred]
+			tx.truncateBatches(batched)
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO hk_group"); err != nil {
 				return err
 			}
@@ -110,6 +112,11 @@ func (d *DB) runGroup(batch []*groupReq) {
 		// here are flushed once by FTS5, not at each caller's savepoint.
 		for _, f := range tx.deferred {
 			if err := f(ctx); err != nil {
+				return err
+			}
+		}
+		for _, b := range tx.batches {
+			if err := b.flush(ctx); err != nil {
 				return err
 			}
 		}
@@ -167,4 +174,68 @@ func GroupDefer(ctx context.Context, f func(ctx context.Context) error) error {
 		return nil
 	}
 	return f(ctx)
+}
+
+// GroupBatch adds items to the batch that key names in a group-commit
+// transaction; once all the group's callers have run, write gets the items
+// of those that did not fail, in one call, before the commit. Anywhere else
+// write runs at once with items. It is for rows nothing in the group reads
+// back whose statement costs more than its rows, such as job inserts: a
+// group of 64 new conversations schedules its timers in one statement
+// instead of 64. Every call with the same key must pass the same write.
+func GroupBatch[T any](ctx context.Context, key any, items []T, write func(ctx context.Context, items []T) error) error {
+	tx := TxFrom(ctx)
+	if tx == nil || tx.memo == nil {
+		return write(ctx, items)
+	}
+	for _, b := range tx.batches {
+		if gb, ok := b.(*groupBatch[T]); ok && gb.key == key {
+			gb.items = append(gb.items, items...)
+			return nil
+		}
+	}
+	tx.batches = append(tx.batches, &groupBatch[T]{key: key, items: slices.Clone(items), write: write})
+	return nil
+}
+
+type batcher interface {
+	size() int
+	truncate(n int)
+	flush(ctx context.Context) error
+}
+
+type groupBatch[T any] struct {
+	key   any
+	items []T
+	write func(ctx context.Context, items []T) error
+}
+
+func (b *groupBatch[T]) size() int      { return len(b.items) }
+func (b *groupBatch[T]) truncate(n int) { clear(b.items[n:]); b.items = b.items[:n] }
+func (b *groupBatch[T]) flush(ctx context.Context) error {
+	if len(b.items) == 0 {
+		return nil
+	}
+	return b.write(ctx, b.items)
+}
+
+// batchLens notes each batch's length before a caller runs.
+func (t *Tx) batchLens() []int {
+	n := make([]int, len(t.batches))
+	for i, b := range t.batches {
+		n[i] = b.size()
+	}
+	return n
+}
+
+// truncateBatches drops what a failed caller added: the items after the
+// lengths noted before it ran, and all of any batch it started.
+func (t *Tx) truncateBatches(lens []int) {
+	for i, b := range t.batches {
+		n := 0
+		if i < len(lens) {
+			n = lens[i]
+		}
+		b.truncate(n)
+	}
 }

@@ -215,3 +215,108 @@ func TestGroupDefer(t *testing.T) {
 		}
 	})
 }
+
+// GroupBatch writes the items of a group's callers in one call after they
+// have run, without those of a caller that failed, even the one that started
+// the batch; outside a group it writes at once.
+func TestGroupBatch(t *testing.T) {
+	dbtest.Run(t, modules, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var mu sync.Mutex
+		var writes [][]string
+		write := func(ctx context.Context, names []string) error {
+			mu.Lock()
+			writes = append(writes, slices.Clone(names))
+			mu.Unlock()
+			for _, n := range names {
+				if _, err := d.W(ctx).ExecContext(ctx, d.Rebind("INSERT INTO widgets (name, created_at) VALUES ($1, $2)"), n, db.Now()); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		batch := func(ctx context.Context, names ...string) error { return db.GroupBatch(ctx, "widgets", names, write) }
+
+		if err := d.InTx(ctx, func(ctx context.Context) error { return batch(ctx, "alone") }); err != nil {
+			t.Fatal(err)
+		}
+		if len(writes) != 1 {
+			t.Fatalf("outside a group: %d writes, want 1 at once", len(writes))
+		}
+		writes = nil
+
+		release := make(chan struct{})
+		held := make(chan struct{})
+		go d.InTx(ctx, func(ctx context.Context) error { close(held); <-release; return nil })
+		<-held
+		const n = 12
+		boom := errors.New("boom")
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				errs[i] = d.InTxGrouped(ctx, func(ctx context.Context) error {
+					if err := batch(ctx, fmt.Sprintf("b%d.1", i), fmt.Sprintf("b%d.2", i)); err != nil {
+						return err
+					}
+					if i%4 == 1 { // added its items, then failed
+						return boom
+					}
+					return nil
+				})
+			})
+		}
+		if d.Dialect == db.SQLite {
+			deadline := time.Now().Add(10 * time.Second)
+			for d.GroupQueued() < n-1 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		close(release)
+		wg.Wait()
+
+		var want []string
+		for i := range n {
+			if i%4 == 1 {
+				if !errors.Is(errs[i], boom) {
+					t.Errorf("caller %d: %v, want boom", i, errs[i])
+				}
+				continue
+			}
+			if errs[i] != nil {
+				t.Errorf("caller %d: %v", i, errs[i])
+			}
+			want = append(want, fmt.Sprintf("b%d.1", i), fmt.Sprintf("b%d.2", i))
+		}
+		var got []string
+		for _, w := range writes {
+			got = append(got, w...)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		// On PostgreSQL each caller writes at once and a failed one's rows
+		// roll back with its transaction.
+		if d.Dialect == db.SQLite && !slices.Equal(got, want) {
+			t.Errorf("written %v, want %v", got, want)
+		}
+		rows, err := d.Reader.QueryContext(ctx, "SELECT name FROM widgets WHERE name LIKE 'b%' ORDER BY name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := db.ReadAll(rows, func(r db.Scanner) (s string, err error) { return s, r.Scan(&s) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(stored, want) {
+			t.Errorf("stored %v, want %v", stored, want)
+		}
+		// The first caller waits for the writer alone; the other eleven share
+		// one transaction and one write.
+		if d.Dialect == db.SQLite && len(writes) > 3 {
+			t.Errorf("%d writes for %d grouped callers: not batched", len(writes), n)
+		}
+		if d.Dialect == db.Postgres && len(writes) != n {
+			t.Errorf("PostgreSQL: %d writes, want one per caller", len(writes))
+		}
+	})
+}

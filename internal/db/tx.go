@@ -25,6 +25,8 @@ type Tx struct {
 	memo map[any]any
 	// deferred holds GroupDefer writes, run after the group's callers.
 	deferred []func(ctx context.Context) error
+	// batches holds GroupBatch items, written after the deferred writes.
+	batches []batcher
 }
 
 // Raw gives f the driver connection the transaction runs on, so a library that

@@ -304,21 +304,29 @@ func (j *Jobs) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Inse
 // in the caller's transaction like Enqueue, and returns how many: cheaper
 // than one Enqueue each where a change schedules several jobs at once (a new
 // conversation's acknowledgement and deadline timers), and cheaper than
-// River's InsertMany for not reading the rows back. Jobs with unique options
+// River's InsertMany for not reading the rows back. In a group commit
+// (db.InTxGrouped) the jobs of all the group's callers are written together
+// once they have run, still before the commit (db.GroupBatch): one statement
+// for a group's timers instead of one per message. Jobs with unique options
 // do not belong here: a conflict fails the whole batch.
 func (j *Jobs) EnqueueMany(ctx context.Context, params []river.InsertManyParams) (int, error) {
 	if len(params) == 0 {
 		return 0, nil
 	}
-	tx, err := j.tx(ctx)
+	err := db.GroupBatch(ctx, j, params, func(ctx context.Context, params []river.InsertManyParams) error {
+		tx, err := j.tx(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := j.b.insertMany(ctx, tx, params); err != nil {
+			return fmt.Errorf("enqueue %d jobs (%s…): %w", len(params), params[0].Args.Kind(), err)
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	n, err := j.b.insertMany(ctx, tx, params)
-	if err != nil {
-		return 0, fmt.Errorf("enqueue %d jobs (%s…): %w", len(params), params[0].Args.Kind(), err)
-	}
-	return n, nil
+	return len(params), nil
 }
 
 // Cancel cancels a job, for example a response-deadline timer that is no
