@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/channel/email"
+	"github.com/hearken-org/hearken/internal/jobs"
 	"github.com/hearken-org/hearken/internal/people"
 )
 
@@ -278,6 +279,52 @@ func TestNewsletterReplyStorm(t *testing.T) {
 		}
 		if n := count(t, e.d, "SELECT count(*) FROM inbox_conversations"); n != 13 {
 			t.Errorf("%d conversations, want 13", n)
+		}
+	})
+}
+
+// RCPT answers from each instance's copy of the mailbox addresses: an
+// address added on another instance is accepted at once, one deleted there
+// within recipientsTTL, one deleted here at once.
+func TestRecipientsFollowMailboxes(t *testing.T) {
+	t.Parallel()
+	run(t, func(t *testing.T, e *env) {
+		j, err := jobs.New(e.d, quiet, jobs.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := e.s.cfg
+		cfg.Jobs = j
+		other, err := New(e.d, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if !e.s.AcceptRecipient(ctx, "help@example.org") || e.s.AcceptRecipient(ctx, "lahjoitukset@example.org") {
+			t.Fatal("before: wrong answers")
+		}
+		mb, err := other.CreateMailbox(sys(), MailboxInput{Address: "lahjoitukset@example.org"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !e.s.AcceptRecipient(ctx, "Lahjoitukset+x@example.org") || !other.AcceptRecipient(ctx, "lahjoitukset@example.org") {
+			t.Error("a new mailbox is refused")
+		}
+		if err := other.DeleteMailbox(sys(), mb.ID); err != nil {
+			t.Fatal(err)
+		}
+		if !e.s.AcceptRecipient(ctx, "lahjoitukset@example.org") {
+			t.Errorf("deleted on another instance: refused before %v", recipientsTTL)
+		}
+		if other.AcceptRecipient(ctx, "lahjoitukset@example.org") {
+			t.Error("the deleting instance still accepts the address")
+		}
+		e.clock.Advance(recipientsTTL)
+		if e.s.AcceptRecipient(ctx, "lahjoitukset@example.org") {
+			t.Errorf("deleted on another instance: accepted %v later", recipientsTTL)
+		}
+		if !e.s.AcceptRecipient(ctx, "help@example.org") {
+			t.Error("a kept mailbox is refused after the copy is read again")
 		}
 	})
 }

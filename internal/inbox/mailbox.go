@@ -149,6 +149,9 @@ func (s *Service) DeleteMailbox(ctx context.Context, id int64) error {
 		if _, err := s.q.Exec(ctx, "DeleteMailbox", id); err != nil {
 			return err
 		}
+		// This instance refuses the address from now on (others within
+		// recipientsTTL).
+		db.AfterCommit(ctx, func() { s.rcpts.cur.Store(nil) })
 		return s.cfg.Auditor.Audit(ctx, "inbox.mailbox.delete", "inbox_mailbox", id, nil)
 	})
 }

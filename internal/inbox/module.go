@@ -128,6 +128,8 @@ type Service struct {
 	convs convCache
 	// staff gives messages their authors' names (staffnames.go).
 	staff staffNames
+	// rcpts is the mailbox addresses SMTP accepts mail for (receiver.go).
+	rcpts recipients
 }
 
 // New returns the inbox service on d and registers its job workers on

@@ -3,25 +3,74 @@ package inbox
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/channel/email"
+	"github.com/hearken-org/hearken/internal/db"
 )
 
 // The service is the SMTP listener's (and IMAP poller's) receiver.
 var _ email.Receiver = (*Service)(nil)
 
 // AcceptRecipient accepts mail for configured mailboxes, in any letter case
-// and with any plus tag (reply routes are help+c12.x@…). When the database
-// cannot answer it accepts: Deliver then fails with a temporary error and the
-// sender retries, where a refusal here would bounce the mail for good.
+// and with any plus tag (reply routes are help+c12.x@…). Known addresses
+// come from the instance's copy of them (recipients); an address the copy
+// lacks, or any once the copy is recipientsTTL old, reads them all again, so
+// a mailbox added on any instance takes mail at once. When the database
+// cannot answer it accepts: Deliver then fails with a temporary error and
+// the sender retries, where a refusal here would bounce the mail for good.
 func (s *Service) AcceptRecipient(ctx context.Context, addr string) bool {
-	mb, err := s.mailboxByAddress(ctx, addr)
+	key := mailboxKey(addr)
+	if !strings.Contains(key, "@") {
+		return false
+	}
+	now := s.now()
+	if snap := s.rcpts.cur.Load(); snap != nil && snap.addrs[key] && now.Sub(snap.loaded) < recipientsTTL && !now.Before(snap.loaded) {
+		return true
+	}
+	snap, err := s.loadRecipients(ctx)
 	if err != nil {
 		s.log.Error("mailbox lookup failed; accepting the recipient for a later retry", "rcpt", addr, "err", err)
 		return true
 	}
-	return mb != nil
+	return snap.addrs[key]
+}
+
+// recipientsTTL bounds how long a deleted mailbox's address is still
+// accepted by another instance than the one that deleted it (that one
+// forgets it at once); such mail is filed in the default mailbox.
+const recipientsTTL = 30 * time.Second
+
+// recipients is an instance's copy of the mailbox addresses. Every inbound
+// message asks at RCPT whether its recipient is one; reading the mailbox
+// row each time was a twentieth of SMTP ingest's CPU.
+type recipients struct {
+	cur atomic.Pointer[recipientSnapshot]
+}
+
+type recipientSnapshot struct {
+	addrs  map[string]bool
+	loaded time.Time
+}
+
+func (s *Service) loadRecipients(ctx context.Context) (*recipientSnapshot, error) {
+	snap := &recipientSnapshot{addrs: map[string]bool{}, loaded: s.now()}
+	rows, err := s.q.Query(ctx, "MailboxAddresses")
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := db.ReadAll(rows, func(r db.Scanner) (a string, err error) { return a, r.Scan(&a) })
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range addrs {
+		snap.addrs[a] = true
+	}
+	s.rcpts.cur.Store(snap)
+	return snap, nil
 }
 
 // Deliver ingests a delivered message; it returns only after the message is

@@ -27,3 +27,6 @@ SELECT value FROM inbox_secrets WHERE name = $1;
 
 -- name: InsertSecret
 INSERT INTO inbox_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING;
+
+-- name: MailboxAddresses
+SELECT address FROM inbox_mailboxes;
