@@ -2,10 +2,12 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/hearken-org/hearken/internal/auth"
+	"github.com/hearken-org/hearken/internal/db"
 )
 
 // The message row carries what the view shows of its delivery and
@@ -114,6 +116,67 @@ func TestAuthorNames(t *testing.T) {
 		e.clock.Advance(staffNamesTTL)
 		if got := author(); got != rename {
 			t.Errorf("deactivated author: %q", got)
+		}
+	})
+}
+
+// On SQLite a conversation's messages lie side by side (migration 00012):
+// each row's rowkey is in its conversation's range, in the order written,
+// however the conversations' messages interleave; ids stay in arrival order
+// across conversations, a merge keeps every message in the view, and the
+// rebuild left foreign keys on.
+func TestMessagesSideBySide(t *testing.T) {
+	t.Parallel()
+	run(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		a := e.ingest(msg{From: "ayse@example.net", Subject: "Bağış makbuzu", ID: "ayse-1@example.net"}.String()).ConversationID
+		b := e.ingest(msg{From: "kenji@example.net", Subject: "領収書", ID: "kenji-1@example.net"}.String()).ConversationID
+		_, asAgent := e.agent("Aino", auth.RoleAgent)
+		for i := range 3 {
+			for _, c := range []int64{a, b} {
+				if _, err := e.s.AddNote(asAgent, c, fmt.Sprintf("note %d", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		e.flush()
+		if e.d.Dialect == db.SQLite {
+			var fk int
+			if err := e.d.Writer.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+				t.Fatalf("foreign_keys = %d, %v after the migrations", fk, err)
+			}
+			rows, err := e.d.Reader.QueryContext(ctx, "SELECT conversation_id, rowkey FROM inbox_messages ORDER BY id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			type row struct{ conv, key int64 }
+			got, err := db.ReadAll(rows, func(r db.Scanner) (x row, err error) { return x, r.Scan(&x.conv, &x.key) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := map[int64]int64{}
+			for _, r := range got {
+				if want := r.conv<<20 + next[r.conv]; r.key != want {
+					t.Errorf("conversation %d: rowkey %d, want %d", r.conv, r.key, want)
+				}
+				next[r.conv]++
+			}
+			if next[a] < 4 || next[b] < 4 {
+				t.Fatalf("messages per conversation %v", next)
+			}
+		}
+		before := len(e.conversation(a).Messages) + len(e.conversation(b).Messages)
+		if _, err := e.s.Merge(asAgent, a, b); err != nil {
+			t.Fatal(err)
+		}
+		msgs := e.conversation(a).Messages
+		if len(msgs) != before {
+			t.Fatalf("%d messages after the merge, want %d", len(msgs), before)
+		}
+		for i := 1; i < len(msgs); i++ {
+			if msgs[i].ID <= msgs[i-1].ID {
+				t.Fatalf("merged view out of order: %d after %d", msgs[i].ID, msgs[i-1].ID)
+			}
 		}
 	})
 }

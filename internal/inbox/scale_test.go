@@ -220,9 +220,13 @@ func scaleBatchInsert(ctx context.Context, d *db.DB, from, to, total int, nextMs
 		eventColumns  = "conversation_id, kind, actor_user_id, data, created_at"
 		eventCols     = 5
 	)
-	searchCols := searchColumns
+	searchCols, msgN, msgColList := searchColumns, msgCols, msgColumns
 	if d.Dialect == db.Postgres {
 		searchCols = "message_id, body"
+	} else {
+		// SQLite keeps a conversation's messages together (migration
+		// 00012) under a rowkey that InsertMessage assigns.
+		msgN, msgColList = msgCols+1, msgColumns+", rowkey"
 	}
 	// flushAll writes every buffer, parents before the rows that refer to
 	// them.
@@ -231,7 +235,7 @@ func scaleBatchInsert(ctx context.Context, d *db.DB, from, to, total int, nextMs
 			table, cols string
 			n           int
 			vals        *[]any
-		}{{"inbox_conversations", convColumns, convCols + 1, &convs}, {"inbox_messages", msgColumns, msgCols, &msgs},
+		}{{"inbox_conversations", convColumns, convCols + 1, &convs}, {"inbox_messages", msgColList, msgN, &msgs},
 			{"inbox_message_search", searchCols, 2, &search}, {"inbox_outbox", outboxColumns, outboxCols, &outbox},
 			{"inbox_events", eventColumns, eventCols, &events}} {
 			if err := flush(f.table, f.cols, f.n, f.vals); err != nil {
@@ -356,11 +360,14 @@ func scaleBatchInsert(ctx context.Context, d *db.DB, from, to, total int, nextMs
 		id := fmt.Sprintf("s%d.%d@example.net", m.conv, m.k)
 		msgs = append(msgs, *nextMsg, m.conv, mailbox, m.dir, "email", m.person, m.assignee, m.from, m.name, m.subject, m.text, id, id, m.lang, m.at,
 			sent, delivery, attempts, delivered)
+		if d.Dialect == db.SQLite {
+			msgs = append(msgs, m.conv<<20+m.k)
+		}
 		search = append(search, *nextMsg, textsearch.IndexText(m.subject, m.name, m.from, m.text))
 		// Small statements: modernc binds a numbered parameter by a linear
 		// name lookup, so a statement's cost grows with the square of its
 		// parameters.
-		if len(msgs) >= msgCols*16 {
+		if len(msgs) >= msgN*16 {
 			if err := flushAll(); err != nil {
 				return err
 			}

@@ -43,3 +43,18 @@ SELECT id, COALESCE(mailbox_id, 0), subject, COALESCE(person_id, 0), channel, st
     first_responded_at, last_message_at, last_inbound_at, waiting_since, resolved_at, created_at, updated_at,
     sort_at, row_version
 FROM inbox_conversations WHERE id IN (SELECT value FROM json_each($1));
+
+-- A message's rowid (rowkey) places it beside the rest of its conversation
+-- (migration 00012): the next place in the conversation's range, or past
+-- the end once a conversation fills its 2^20; its id is the next id.
+-- name: InsertMessage
+INSERT INTO inbox_messages (rowkey, id, conversation_id, mailbox_id, direction, channel, person_id, author_user_id,
+    from_address, from_name, to_addresses, cc_addresses, reply_to, subject, text_body, html_sanitized,
+    message_id, dedupe_key, in_reply_to, refs, headers, auto_kind, language, raw_blob, raw_size, sent_at, created_at,
+    attachment_count)
+VALUES (
+    (SELECT CASE WHEN max(rowkey) IS NULL THEN $1 * 1048576 WHEN max(rowkey) < $1 * 1048576 + 1048575 THEN max(rowkey) + 1 END
+        FROM inbox_messages WHERE rowkey BETWEEN $1 * 1048576 AND $1 * 1048576 + 1048575),
+    (SELECT coalesce(max(id), 0) + 1 FROM inbox_messages),
+    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+RETURNING id;
