@@ -24,15 +24,8 @@ func TestInTxGrouped(t *testing.T) {
 		if err := insert(ctx, "taken"); err != nil {
 			t.Fatal(err)
 		}
-		// Hold the writer so that the callers queue up and share transactions.
-		release := make(chan struct{})
-		held := make(chan struct{})
-		go d.InTx(ctx, func(ctx context.Context) error { close(held); <-release; return nil })
-		<-held
-
 		const n = 40
 		var (
-			wg     sync.WaitGroup
 			mu     sync.Mutex
 			txs    = map[*db.Tx]bool{}
 			hooks  atomic.Int32
@@ -40,38 +33,27 @@ func TestInTxGrouped(t *testing.T) {
 			panics = make([]any, n)
 		)
 		boom := errors.New("boom")
-		for i := range n {
-			wg.Go(func() {
-				defer func() { panics[i] = recover() }()
-				errs[i] = d.InTxGrouped(ctx, func(ctx context.Context) error {
-					mu.Lock()
-					txs[db.TxFrom(ctx)] = true
-					mu.Unlock()
-					db.AfterCommit(ctx, func() { hooks.Add(1) })
-					if err := insert(ctx, fmt.Sprintf("w%d", i)); err != nil {
-						return err
-					}
-					switch {
-					case i%7 == 3: // wrote, then failed: its row must go
-						return boom
-					case i%11 == 5:
-						panic("kaput")
-					case i == 20: // a unique violation inside the group
-						return insert(ctx, "taken")
-					}
-					return nil
-				})
+		queuedCallers(d, n, func(i int) {
+			defer func() { panics[i] = recover() }()
+			errs[i] = d.InTxGrouped(ctx, func(ctx context.Context) error {
+				mu.Lock()
+				txs[db.TxFrom(ctx)] = true
+				mu.Unlock()
+				db.AfterCommit(ctx, func() { hooks.Add(1) })
+				if err := insert(ctx, fmt.Sprintf("w%d", i)); err != nil {
+					return err
+				}
+				switch {
+				case i%7 == 3: // wrote, then failed: its row must go
+					return boom
+				case i%11 == 5:
+					panic("kaput")
+				case i == 20: // a unique violation inside the group
+					return insert(ctx, "taken")
+				}
+				return nil
 			})
-		}
-		if d.Dialect == db.SQLite {
-			// All but the first (which waits for the writer) are queued.
-			deadline := time.Now().Add(10 * time.Second)
-			for d.GroupQueued() < n-1 && time.Now().Before(deadline) {
-				time.Sleep(time.Millisecond)
-			}
-		}
-		close(release)
-		wg.Wait()
+		})
 
 		want := 0
 		for i := range n {
@@ -245,35 +227,20 @@ func TestGroupBatch(t *testing.T) {
 		}
 		writes = nil
 
-		release := make(chan struct{})
-		held := make(chan struct{})
-		go d.InTx(ctx, func(ctx context.Context) error { close(held); <-release; return nil })
-		<-held
 		const n = 12
 		boom := errors.New("boom")
 		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				errs[i] = d.InTxGrouped(ctx, func(ctx context.Context) error {
-					if err := batch(ctx, fmt.Sprintf("b%d.1", i), fmt.Sprintf("b%d.2", i)); err != nil {
-						return err
-					}
-					if i%4 == 1 { // added its items, then failed
-						return boom
-					}
-					return nil
-				})
+		queuedCallers(d, n, func(i int) {
+			errs[i] = d.InTxGrouped(ctx, func(ctx context.Context) error {
+				if err := batch(ctx, fmt.Sprintf("b%d.1", i), fmt.Sprintf("b%d.2", i)); err != nil {
+					return err
+				}
+				if i%4 == 1 { // added its items, then failed
+					return boom
+				}
+				return nil
 			})
-		}
-		if d.Dialect == db.SQLite {
-			deadline := time.Now().Add(10 * time.Second)
-			for d.GroupQueued() < n-1 && time.Now().Before(deadline) {
-				time.Sleep(time.Millisecond)
-			}
-		}
-		close(release)
-		wg.Wait()
+		})
 
 		var want []string
 		for i := range n {
@@ -319,4 +286,27 @@ func TestGroupBatch(t *testing.T) {
 			t.Errorf("PostgreSQL: %d writes, want one per caller", len(writes))
 		}
 	})
+}
+
+// queuedCallers runs call(0)…call(n-1) at once while the writer is held, so
+// that on SQLite all but the first queue up and share transactions, and
+// returns when all have returned.
+func queuedCallers(d *db.DB, n int, call func(i int)) {
+	release := make(chan struct{})
+	held := make(chan struct{})
+	go d.InTx(context.Background(), func(ctx context.Context) error { close(held); <-release; return nil })
+	<-held
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { call(i) })
+	}
+	if d.Dialect == db.SQLite {
+		// All but the first (which waits for the writer) are queued.
+		deadline := time.Now().Add(10 * time.Second)
+		for d.GroupQueued() < n-1 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	close(release)
+	wg.Wait()
 }

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/hearken-org/hearken/internal/jobs"
 )
 
 func TestConvCacheBoundsAndCopies(t *testing.T) {
@@ -48,17 +46,7 @@ func TestConvCacheBoundsAndCopies(t *testing.T) {
 // a deleted conversation whose id SQLite gives to the next one.
 func TestConversationCacheFollowsChanges(t *testing.T) {
 	run(t, func(t *testing.T, e *env) {
-		// A second instance on the same database, with its own job client.
-		j, err := jobs.New(e.d, quiet, jobs.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := e.s.cfg
-		cfg.Jobs = j
-		other, err := New(e.d, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := e.otherInstance(t)
 		ids := make([]int64, 3)
 		for i := range ids {
 			ids[i] = e.ingest(msg{From: fmt.Sprintf("p%d@example.net", i), Subject: fmt.Sprintf("Question %d", i), ID: fmt.Sprintf("q%d@example.net", i)}.String()).ConversationID

@@ -341,6 +341,19 @@ func (e *env) eventKinds(id int64) []string {
 }
 
 // mustJobs is a second job system on e's database (for a second instance).
+// otherInstance is a second inbox service on e's database with its own job
+// client: another Hearken instance sharing it.
+func (e *env) otherInstance(t testing.TB) *Service {
+	t.Helper()
+	cfg := e.s.cfg
+	cfg.Jobs = mustJobs(t, e)
+	other, err := New(e.d, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return other
+}
+
 func mustJobs(t testing.TB, e *env) *jobs.Jobs {
 	t.Helper()
 	j, err := jobs.New(e.d, quiet, jobs.Options{})

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hearken-org/hearken/internal/apperr"
 	"github.com/hearken-org/hearken/internal/channel/email"
-	"github.com/hearken-org/hearken/internal/jobs"
 	"github.com/hearken-org/hearken/internal/people"
 )
 
@@ -289,16 +288,7 @@ func TestNewsletterReplyStorm(t *testing.T) {
 func TestRecipientsFollowMailboxes(t *testing.T) {
 	t.Parallel()
 	run(t, func(t *testing.T, e *env) {
-		j, err := jobs.New(e.d, quiet, jobs.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := e.s.cfg
-		cfg.Jobs = j
-		other, err := New(e.d, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := e.otherInstance(t)
 		ctx := context.Background()
 		if !e.s.AcceptRecipient(ctx, "help@example.org") || e.s.AcceptRecipient(ctx, "lahjoitukset@example.org") {
 			t.Fatal("before: wrong answers")
