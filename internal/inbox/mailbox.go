@@ -151,7 +151,7 @@ func (s *Service) DeleteMailbox(ctx context.Context, id int64) error {
 		}
 		// This instance refuses the address from now on (others within
 		// recipientsTTL).
-		db.AfterCommit(ctx, func() { s.rcpts.cur.Store(nil) })
+		db.AfterCommit(ctx, s.rcpts.forget)
 		return s.cfg.Auditor.Audit(ctx, "inbox.mailbox.delete", "inbox_mailbox", id, nil)
 	})
 }

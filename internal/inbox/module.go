@@ -126,10 +126,10 @@ type Service struct {
 	changeHooks []changeHook
 	// convs keeps decoded conversations for lists (convcache.go).
 	convs convCache
-	// staff gives messages their authors' names (staffnames.go).
-	staff staffNames
+	// staff is the staff names messages show as authors (staffnames.go).
+	staff tableCopy[int64, string]
 	// rcpts is the mailbox addresses SMTP accepts mail for (receiver.go).
-	rcpts recipients
+	rcpts tableCopy[string, bool]
 }
 
 // New returns the inbox service on d and registers its job workers on

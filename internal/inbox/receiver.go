@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/hearken-org/hearken/internal/apperr"
@@ -17,7 +16,7 @@ var _ email.Receiver = (*Service)(nil)
 
 // AcceptRecipient accepts mail for configured mailboxes, in any letter case
 // and with any plus tag (reply routes are help+c12.x@…). Known addresses
-// come from the instance's copy of them (recipients); an address the copy
+// come from the instance's copy of them (s.rcpts); an address the copy
 // lacks, or any once the copy is recipientsTTL old, reads them all again, so
 // a mailbox added on any instance takes mail at once. When the database
 // cannot answer it accepts: Deliver then fails with a temporary error and
@@ -28,49 +27,40 @@ func (s *Service) AcceptRecipient(ctx context.Context, addr string) bool {
 		return false
 	}
 	now := s.now()
-	if snap := s.rcpts.cur.Load(); snap != nil && snap.addrs[key] && now.Sub(snap.loaded) < recipientsTTL && !now.Before(snap.loaded) {
+	if s.rcpts.fresh(now, recipientsTTL)[key] {
 		return true
 	}
-	snap, err := s.loadRecipients(ctx)
+	addrs, err := s.rcpts.load(now, func() (map[string]bool, error) { return s.readRecipients(ctx) })
 	if err != nil {
 		s.log.Error("mailbox lookup failed; accepting the recipient for a later retry", "rcpt", addr, "err", err)
 		return true
 	}
-	return snap.addrs[key]
+	return addrs[key]
 }
 
 // recipientsTTL bounds how long a deleted mailbox's address is still
 // accepted by another instance than the one that deleted it (that one
-// forgets it at once); such mail is filed in the default mailbox.
+// forgets it at once); such mail is filed in the default mailbox. Every
+// inbound message asks at RCPT whether its recipient is a mailbox: reading
+// the mailbox row each time was a twentieth of SMTP ingest's CPU, so each
+// instance answers from its copy of the addresses (s.rcpts).
 const recipientsTTL = 30 * time.Second
 
-// recipients is an instance's copy of the mailbox addresses. Every inbound
-// message asks at RCPT whether its recipient is one; reading the mailbox
-// row each time was a twentieth of SMTP ingest's CPU.
-type recipients struct {
-	cur atomic.Pointer[recipientSnapshot]
-}
-
-type recipientSnapshot struct {
-	addrs  map[string]bool
-	loaded time.Time
-}
-
-func (s *Service) loadRecipients(ctx context.Context) (*recipientSnapshot, error) {
-	snap := &recipientSnapshot{addrs: map[string]bool{}, loaded: s.now()}
+// readRecipients reads every mailbox address.
+func (s *Service) readRecipients(ctx context.Context) (map[string]bool, error) {
 	rows, err := s.q.Query(ctx, "MailboxAddresses")
 	if err != nil {
 		return nil, err
 	}
-	addrs, err := db.ReadAll(rows, func(r db.Scanner) (a string, err error) { return a, r.Scan(&a) })
+	list, err := db.ReadAll(rows, func(r db.Scanner) (a string, err error) { return a, r.Scan(&a) })
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range addrs {
-		snap.addrs[a] = true
+	addrs := make(map[string]bool, len(list))
+	for _, a := range list {
+		addrs[a] = true
 	}
-	s.rcpts.cur.Store(snap)
-	return snap, nil
+	return addrs, nil
 }
 
 // Deliver ingests a delivered message; it returns only after the message is
